@@ -1,0 +1,33 @@
+# The CUDA backend: kernels and cuDNN glue in cuda/, built into acne::cuda when the toolkit and
+# cuDNN are found. ACNE_WITH_CUDA=ON makes their absence an error; AUTO builds without them.
+string(TOUPPER "${ACNE_WITH_CUDA}" ACNE_WITH_CUDA)
+set(ACNE_CUDA_ENABLED OFF)
+if(NOT ACNE_WITH_CUDA STREQUAL "OFF")
+  include(CheckLanguage)
+  if(NOT CMAKE_CUDA_COMPILER AND EXISTS /usr/local/cuda/bin/nvcc)
+    set(CMAKE_CUDA_COMPILER /usr/local/cuda/bin/nvcc)
+  endif()
+  check_language(CUDA)
+  find_package(CUDAToolkit QUIET)
+  find_path(ACNE_CUDNN_INCLUDE cudnn.h HINTS ${CUDAToolkit_INCLUDE_DIRS} /usr/include)
+  find_library(ACNE_CUDNN_LIBRARY cudnn HINTS ${CUDAToolkit_LIBRARY_DIR} /usr/local/cuda/lib /usr/local/cuda/lib64)
+  if(CMAKE_CUDA_COMPILER AND CUDAToolkit_FOUND AND ACNE_CUDNN_INCLUDE AND ACNE_CUDNN_LIBRARY)
+    set(ACNE_CUDA_ENABLED ON)
+  elseif(ACNE_WITH_CUDA STREQUAL "ON")
+    message(FATAL_ERROR "ACNE_WITH_CUDA=ON but the CUDA backend cannot be built: "
+      "nvcc='${CMAKE_CUDA_COMPILER}', CUDA toolkit found='${CUDAToolkit_FOUND}', "
+      "cudnn.h='${ACNE_CUDNN_INCLUDE}', libcudnn='${ACNE_CUDNN_LIBRARY}'. "
+      "Install the CUDA toolkit and cuDNN 9, or configure with -DACNE_WITH_CUDA=OFF.")
+  endif()
+endif()
+if(ACNE_CUDA_ENABLED)
+  if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES)
+    set(CMAKE_CUDA_ARCHITECTURES 80 90)
+  endif()
+  enable_language(CUDA)
+  set(CMAKE_CUDA_STANDARD 20)
+  add_subdirectory(cuda)
+  message(STATUS "acne: CUDA backend ON (cuDNN ${ACNE_CUDNN_LIBRARY})")
+else()
+  message(STATUS "acne: CUDA backend OFF")
+endif()

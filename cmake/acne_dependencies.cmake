@@ -1,0 +1,34 @@
+# Every dependency comes from a Debian package; tools/deps.sh installs them all.
+macro(acne_require_package pkg debian)
+  if(NOT ${pkg}_FOUND)
+    message(FATAL_ERROR "acne needs ${pkg}: install the Debian package '${debian}' "
+                        "(or run tools/deps.sh, which installs every dependency)")
+  endif()
+endmacro()
+
+find_package(Threads REQUIRED)
+find_package(OpenMP)
+find_package(xtl CONFIG QUIET)
+acne_require_package(xtl libxtl-dev)
+find_package(xtensor CONFIG QUIET)
+acne_require_package(xtensor xtensor-dev)
+find_package(xtensor-blas CONFIG QUIET)
+acne_require_package(xtensor-blas libxtensor-blas-dev)
+find_package(nlohmann_json CONFIG QUIET)
+acne_require_package(nlohmann_json nlohmann-json3-dev)
+
+set(BLA_VENDOR OpenBLAS)
+find_package(BLAS QUIET)
+acne_require_package(BLAS libopenblas-dev)
+find_package(LAPACK QUIET)
+acne_require_package(LAPACK liblapack-dev)
+set(ACNE_BLAS_TARGETS ${BLAS_LIBRARIES} ${LAPACK_LIBRARIES})
+
+find_package(OpenCV QUIET COMPONENTS core imgproc imgcodecs)
+acne_require_package(OpenCV libopencv-dev)
+set(ACNE_OPENCV_LIBS ${OpenCV_LIBS})
+
+if(ACNE_BUILD_TESTS)
+  find_package(Boost QUIET COMPONENTS unit_test_framework)
+  acne_require_package(Boost libboost-test-dev)
+endif()

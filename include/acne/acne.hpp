@@ -1,0 +1,16 @@
+#pragma once
+// Umbrella header: the tensor/layer core, optimizers and checkpoints (no OpenCV needed).
+#include "acne/config.hpp"
+#include "acne/error.hpp"
+#include "acne/gradcheck.hpp"
+#include "acne/layers/activations.hpp"
+#include "acne/layers/batch_norm.hpp"
+#include "acne/layers/branches.hpp"
+#include "acne/layers/conv2d.hpp"
+#include "acne/layers/dense.hpp"
+#include "acne/layers/pooling.hpp"
+#include "acne/layers/sequential.hpp"
+#include "acne/layers/shape_ops.hpp"
+#include "acne/network.hpp"
+#include "acne/optim/adam.hpp"
+#include "acne/optim/sgd.hpp"

@@ -1,0 +1,180 @@
+#pragma once
+// Elementwise and per-channel CPU kernels. Every function here has a CUDA twin with the same
+// signature for tensor<float, cuda> (backend/cuda/ops.hpp), so layers call them unqualified.
+#include <cmath>
+#include <cstdint>
+
+#include "acne/backend/activation.hpp"
+#include "acne/backend/cpu/gemm.hpp"
+#include "acne/tensor/tensor.hpp"
+
+namespace acne {
+
+template <class T>
+void fill(tensor<T, cpu>& t, T value) { t.fill(value); }
+
+// dst = src (sizes must agree; shapes may differ).
+template <class T>
+void copy(const tensor<T, cpu>& src, tensor<T, cpu>& dst) {
+  ACNE_CHECK(src.size() == dst.size(), "copy: " << src.shape() << " into " << dst.shape());
+  std::copy(src.begin(), src.end(), dst.begin());
+}
+
+// y += alpha * x
+template <class T>
+void axpy(T alpha, const tensor<T, cpu>& x, tensor<T, cpu>& y) {
+  ACNE_CHECK(x.size() == y.size(), "axpy: " << x.shape() << " and " << y.shape());
+  const T* a = x.data();
+  T* b = y.data();
+  const long n = static_cast<long>(x.size());
+#pragma omp parallel for simd schedule(static)
+  for (long i = 0; i < n; ++i) b[i] += alpha * a[i];
+}
+
+// y = a * x + b * y
+template <class T>
+void axpby(T a, const tensor<T, cpu>& x, T b, tensor<T, cpu>& y) {
+  ACNE_CHECK(x.size() == y.size(), "axpby: " << x.shape() << " and " << y.shape());
+  const T* p = x.data();
+  T* q = y.data();
+  const long n = static_cast<long>(x.size());
+#pragma omp parallel for simd schedule(static)
+  for (long i = 0; i < n; ++i) q[i] = a * p[i] + b * q[i];
+}
+
+template <class T>
+void scale(tensor<T, cpu>& t, T alpha) {
+  T* p = t.data();
+  const long n = static_cast<long>(t.size());
+#pragma omp parallel for simd schedule(static)
+  for (long i = 0; i < n; ++i) p[i] *= alpha;
+}
+
+// Sums in double so that float reductions over millions of elements keep their digits.
+template <class T>
+double sum(const tensor<T, cpu>& t) {
+  double s = 0;
+  for (T v : t) s += v;
+  return s;
+}
+template <class T>
+double dot(const tensor<T, cpu>& a, const tensor<T, cpu>& b) {
+  ACNE_CHECK(a.size() == b.size(), "dot: " << a.shape() << " and " << b.shape());
+  double s = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) s += double(a[i]) * double(b[i]);
+  return s;
+}
+
+// y[n,c,:,:] += gain * bias[c]
+template <class T>
+void add_channel_bias(tensor<T, cpu>& y, const tensor<T, cpu>& bias, T gain) {
+  const auto& s = y.shape();
+  ACNE_CHECK(bias.size() == s.c, "bias of " << bias.size() << " values for " << s.c << " channels");
+  const std::size_t p = s.plane();
+#pragma omp parallel for schedule(static)
+  for (long nc = 0; nc < static_cast<long>(s.n * s.c); ++nc) {
+    const T b = gain * bias[nc % s.c];
+    T* row = y.data() + nc * p;
+    for (std::size_t i = 0; i < p; ++i) row[i] += b;
+  }
+}
+
+// db[c] += gain * sum over n,h,w of dy[n,c,h,w]
+template <class T>
+void channel_bias_grad(const tensor<T, cpu>& dy, tensor<T, cpu>& db, T gain) {
+  const auto& s = dy.shape();
+  const std::size_t p = s.plane();
+#pragma omp parallel for schedule(static)
+  for (long c = 0; c < static_cast<long>(s.c); ++c) {
+    double acc = 0;
+    for (std::size_t n = 0; n < s.n; ++n) {
+      const T* row = dy.data() + (n * s.c + c) * p;
+      for (std::size_t i = 0; i < p; ++i) acc += row[i];
+    }
+    db[c] += T(gain * acc);
+  }
+}
+
+template <class T>
+void activation_forward(const activation& act, const tensor<T, cpu>& x, tensor<T, cpu>& y) {
+  const long n = static_cast<long>(x.size());
+  const T* a = x.data();
+  T* b = y.data();
+#pragma omp parallel for schedule(static)
+  for (long i = 0; i < n; ++i) b[i] = act.apply(a[i]);
+}
+
+// dx = dy * act'(x); dx may alias dy.
+template <class T>
+void activation_backward(const activation& act, const tensor<T, cpu>& x, const tensor<T, cpu>& y,
+                         const tensor<T, cpu>& dy, tensor<T, cpu>& dx) {
+  const long n = static_cast<long>(x.size());
+#pragma omp parallel for schedule(static)
+  for (long i = 0; i < n; ++i) dx.data()[i] = dy.data()[i] * act.derivative(x.data()[i], y.data()[i]);
+}
+
+// Copies src's channels into dst's channels [offset, offset + src.c) (accumulate adds instead).
+template <class T>
+void copy_channels(const tensor<T, cpu>& src, tensor<T, cpu>& dst, std::size_t offset, bool accumulate = false) {
+  const auto& s = src.shape();
+  const auto& d = dst.shape();
+  ACNE_CHECK(s.n == d.n && s.h == d.h && s.w == d.w && offset + s.c <= d.c,
+             "copy_channels: " << s << " at channel " << offset << " of " << d);
+  for (std::size_t n = 0; n < s.n; ++n) {
+    const T* a = src.data() + n * s.sample_size();
+    T* b = dst.data() + (n * d.c + offset) * d.plane();
+    if (accumulate) for (std::size_t i = 0; i < s.sample_size(); ++i) b[i] += a[i];
+    else std::copy(a, a + s.sample_size(), b);
+  }
+}
+// The reverse: dst = src's channels [offset, offset + dst.c).
+template <class T>
+void slice_channels(const tensor<T, cpu>& src, tensor<T, cpu>& dst, std::size_t offset) {
+  const auto& s = src.shape();
+  const auto& d = dst.shape();
+  ACNE_CHECK(s.n == d.n && s.h == d.h && s.w == d.w && offset + d.c <= s.c,
+             "slice_channels: " << d << " at channel " << offset << " of " << s);
+  for (std::size_t n = 0; n < s.n; ++n) {
+    const T* a = src.data() + (n * s.c + offset) * s.plane();
+    std::copy(a, a + d.sample_size(), dst.data() + n * d.sample_size());
+  }
+}
+
+// c = alpha * op(a) * op(b) + beta * c, with a, b, c read as matrices [n, c*h*w].
+template <class T>
+void matmul(const tensor<T, cpu>& a, bool trans_a, const tensor<T, cpu>& b, bool trans_b, tensor<T, cpu>& c,
+            T alpha = T(1), T beta = T(0)) {
+  const std::size_t ar = a.shape().n, ac = a.shape().sample_size();
+  const std::size_t br = b.shape().n, bc = b.shape().sample_size();
+  const std::size_t m = trans_a ? ac : ar, k = trans_a ? ar : ac;
+  const std::size_t kb = trans_b ? bc : br, n = trans_b ? br : bc;
+  ACNE_CHECK(k == kb && c.shape().n == m && c.shape().sample_size() == n,
+             "matmul: " << a.shape() << (trans_a ? "^T" : "") << " x " << b.shape() << (trans_b ? "^T" : "")
+                        << " into " << c.shape());
+  cpu_backend::gemm(trans_a, trans_b, m, n, k, alpha, a.data(), b.data(), beta, c.data());
+}
+
+// A counter-based hash in [0, 1): the same random stream on every backend and thread count.
+inline double hash_uniform(std::uint64_t seed, std::uint64_t index) {
+  std::uint64_t z = seed * 0x9E3779B97F4A7C15ull + index + 0x632BE59BD9B4E019ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z ^= z >> 31;
+  return static_cast<double>(z >> 11) * 0x1.0p-53;
+}
+
+// Inverted dropout: y = x * mask / (1 - rate), mask drawn from (seed, element index).
+template <class T>
+void dropout_forward(const tensor<T, cpu>& x, tensor<T, cpu>& y, double rate, std::uint64_t seed) {
+  const T keep_scale = T(1.0 / (1.0 - rate));
+  const long n = static_cast<long>(x.size());
+#pragma omp parallel for schedule(static)
+  for (long i = 0; i < n; ++i)
+    y.data()[i] = hash_uniform(seed, i) < rate ? T(0) : x.data()[i] * keep_scale;
+}
+template <class T>
+void dropout_backward(const tensor<T, cpu>& dy, tensor<T, cpu>& dx, double rate, std::uint64_t seed) {
+  dropout_forward(dy, dx, rate, seed);
+}
+
+}  // namespace acne

@@ -1,0 +1,73 @@
+#pragma once
+// Max and average pooling on CPU. Average pooling divides by the number of in-bounds taps, as
+// TensorFlow/Keras do with "same" padding; max pooling ignores padding.
+#include <limits>
+
+#include "acne/backend/conv_geometry.hpp"
+#include "acne/tensor/tensor.hpp"
+
+namespace acne {
+
+enum class pool_kind { max, average };
+
+namespace cpu_backend {
+template <class F>
+void for_each_window(const shape4& xs, const shape4& ys, const window& g, F&& f) {
+#pragma omp parallel for schedule(static)
+  for (long nc = 0; nc < static_cast<long>(xs.n * xs.c); ++nc)
+    for (std::size_t oy = 0; oy < ys.h; ++oy)
+      for (std::size_t ox = 0; ox < ys.w; ++ox) {
+        const long y0 = long(oy * g.stride_h) - long(g.pad_top), x0 = long(ox * g.stride_w) - long(g.pad_left);
+        const long y1 = std::min(y0 + long(g.kh), long(xs.h)), x1 = std::min(x0 + long(g.kw), long(xs.w));
+        f(nc, oy * ys.w + ox, std::max(y0, 0L), y1, std::max(x0, 0L), x1);
+      }
+}
+}  // namespace cpu_backend
+
+template <class T>
+void pool_forward(pool_kind kind, const tensor<T, cpu>& x, tensor<T, cpu>& y, const window& g) {
+  const auto& xs = x.shape();
+  cpu_backend::for_each_window(xs, y.shape(), g, [&](long nc, std::size_t o, long y0, long y1, long x0, long x1) {
+    T& out = y.data()[nc * y.shape().plane() + o];
+    if (y1 <= y0 || x1 <= x0) {  // a window entirely in the padding (zero padding uses this)
+      out = T(0);
+      return;
+    }
+    const T* plane = x.data() + nc * xs.plane();
+    T acc = kind == pool_kind::max ? -std::numeric_limits<T>::infinity() : T(0);
+    for (long iy = y0; iy < y1; ++iy)
+      for (long ix = x0; ix < x1; ++ix)
+        acc = kind == pool_kind::max ? std::max(acc, plane[iy * xs.w + ix]) : acc + plane[iy * xs.w + ix];
+    if (kind == pool_kind::average) acc /= T((y1 - y0) * (x1 - x0));
+    out = acc;
+  });
+}
+
+// dx = d pool / dx applied to dy (overwrites dx). Max pooling routes each gradient to the first
+// maximal tap, recomputed from x.
+template <class T>
+void pool_backward(pool_kind kind, const tensor<T, cpu>& x, const tensor<T, cpu>& dy, tensor<T, cpu>& dx,
+                   const window& g) {
+  const auto& xs = x.shape();
+  dx.zero();
+  // Windows of one (n, c) plane overlap, so the parallel loop runs over planes only.
+  cpu_backend::for_each_window(xs, dy.shape(), g, [&](long nc, std::size_t o, long y0, long y1, long x0, long x1) {
+    if (y1 <= y0 || x1 <= x0) return;
+    const T* plane = x.data() + nc * xs.plane();
+    T* grad = dx.data() + nc * xs.plane();
+    const T d = dy.data()[nc * dy.shape().plane() + o];
+    if (kind == pool_kind::average) {
+      const T share = d / T((y1 - y0) * (x1 - x0));
+      for (long iy = y0; iy < y1; ++iy)
+        for (long ix = x0; ix < x1; ++ix) grad[iy * xs.w + ix] += share;
+      return;
+    }
+    long best = y0 * long(xs.w) + x0;
+    for (long iy = y0; iy < y1; ++iy)
+      for (long ix = x0; ix < x1; ++ix)
+        if (plane[iy * xs.w + ix] > plane[best]) best = iy * xs.w + ix;
+    grad[best] += d;
+  });
+}
+
+}  // namespace acne

@@ -1,0 +1,96 @@
+#pragma once
+// Training-time augmentation with Keras ImageDataGenerator semantics, as the paper used
+// (rotation / brightness / horizontal flip):
+//   rotation: theta ~ U(-r, r) degrees about the image centre ((w-1)/2, (h-1)/2), bilinear, fill_mode
+//             "nearest" (edge pixels replicated); positive theta turns the content counter-clockwise;
+//             theta == 0 leaves the image untouched (Keras skips the transform).
+//   flip:     mirrored left-right when U(0,1) < 0.5;
+//   brightness: factor ~ U(lo, hi) multiplies the pixel values, truncated to [0, 255] like PIL's
+//             ImageEnhance.Brightness. (Keras first min-max stretches the image to [0, 255] through
+//             array_to_img(scale=True); that quirk is not reproduced, so factor 1 is the identity.)
+// Draw order per image as in Keras get_random_transform: theta, flip, brightness.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <random>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "acne/data/random.hpp"
+#include "acne/error.hpp"
+
+namespace acne::data {
+
+struct augment_options {
+  double rotation_range = 0.0;   // r in degrees; 0 disables rotation
+  bool horizontal_flip = false;  // flip with probability 0.5
+  double brightness_lo = 1.0;    // brightness factor range; [1, 1] disables it
+  double brightness_hi = 1.0;
+
+  // The paper names the three augmentations but not their ranges; these are common Keras values.
+  static augment_options paper_like() { return {20.0, true, 0.8, 1.2}; }
+  bool enabled() const { return rotation_range != 0.0 || horizontal_flip || brightness_lo != 1.0 || brightness_hi != 1.0; }
+};
+
+struct augment_params {
+  double rotation_deg = 0.0;
+  bool flip = false;
+  double brightness = 1.0;
+};
+
+inline augment_params draw_augment(const augment_options& o, std::mt19937_64& rng) {
+  ACNE_CHECK(o.rotation_range >= 0.0, "augment: negative rotation range " << o.rotation_range);
+  ACNE_CHECK(o.brightness_lo > 0.0 && o.brightness_lo <= o.brightness_hi,
+             "augment: bad brightness range [" << o.brightness_lo << ", " << o.brightness_hi << "]");
+  augment_params p;
+  if (o.rotation_range > 0.0) p.rotation_deg = uniform(rng, -o.rotation_range, o.rotation_range);
+  p.flip = o.horizontal_flip && uniform01(rng) < 0.5;
+  if (o.brightness_lo != 1.0 || o.brightness_hi != 1.0) p.brightness = uniform(rng, o.brightness_lo, o.brightness_hi);
+  return p;
+}
+
+// Applies rotation, then flip, then brightness (Keras apply_transform order) to an 8-bit image.
+inline cv::Mat apply_augment(const cv::Mat& image, const augment_params& p) {
+  ACNE_CHECK(image.depth() == CV_8U, "augment: need an 8-bit image");
+  cv::Mat out = image.clone();
+  if (p.rotation_deg != 0.0) {
+    const double t = p.rotation_deg * 3.14159265358979323846 / 180.0, c = std::cos(t), s = std::sin(t);
+    const double cx = image.cols / 2.0 - 0.5, cy = image.rows / 2.0 - 0.5;
+    // Inverse map (output -> input): in = R(theta) (out - centre) + centre, in x (right), y (down).
+    const cv::Matx23d inverse(c, -s, cx - c * cx + s * cy, s, c, cy - s * cx - c * cy);
+    cv::warpAffine(image, out, inverse, image.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
+  }
+  if (p.flip) cv::flip(out, out, 1);
+  if (p.brightness != 1.0) {
+    cv::Mat lut(1, 256, CV_8U);
+    for (int v = 0; v < 256; ++v)
+      lut.at<std::uint8_t>(v) = static_cast<std::uint8_t>(std::clamp(std::floor(v * p.brightness), 0.0, 255.0));
+    cv::LUT(out, lut, out);
+  }
+  return out;
+}
+
+// Draws parameters from its own mt19937_64 stream (one image after another), or, keyed, from a
+// stream derived from (seed, key) so results do not depend on call order or threads.
+class augmenter {
+public:
+  explicit augmenter(augment_options options = {}, std::uint64_t seed = 0)
+      : options_(options), seed_(seed), rng_(seed) {}
+
+  const augment_options& options() const noexcept { return options_; }
+  augment_params next_params() { return draw_augment(options_, rng_); }
+  augment_params params_for(std::uint64_t key) const {
+    std::mt19937_64 rng(mix_seed(seed_, key));
+    return draw_augment(options_, rng);
+  }
+  cv::Mat operator()(const cv::Mat& image) { return apply_augment(image, next_params()); }
+  cv::Mat operator()(const cv::Mat& image, std::uint64_t key) const { return apply_augment(image, params_for(key)); }
+
+private:
+  augment_options options_;
+  std::uint64_t seed_;
+  std::mt19937_64 rng_;
+};
+
+}  // namespace acne::data

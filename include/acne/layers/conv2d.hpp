@@ -1,0 +1,91 @@
+#pragma once
+// 2-D convolution: Keras "same"/"valid" or explicit padding, stride, dilation, optional bias, and
+// StyleGAN2's equalised learning rate (weights used as w * weight_gain, bias as b * bias_gain).
+#include "acne/backend/conv_geometry.hpp"
+#include "acne/backend/cpu.hpp"
+#include "acne/layers/layer.hpp"
+
+namespace acne {
+
+struct conv2d_options {
+  std::size_t filters = 1;
+  std::size_t kernel = 3;
+  std::size_t stride = 1;
+  padding_mode padding = padding_mode::same;
+  std::size_t pad = 0;  // with padding_mode::explicit_, zeros on every side
+  std::size_t dilation = 1;
+  bool bias = true;
+  double weight_gain = 1.0;
+  double bias_gain = 1.0;
+  double lr_mult = 1.0;
+  initializer weight_init = initializer::glorot_uniform();
+  initializer bias_init = initializer::zeros();
+  std::string name;
+};
+
+template <class T, class D = cpu>
+class conv2d : public layer_base<T, D> {
+public:
+  explicit conv2d(const conv2d_options& o = {}) : opt_(o) { this->name = o.name; }
+
+  shape4 setup(const shape4& in, parameter_registry<T, D>& reg) {
+    in_channels_ = in.c;
+    const std::size_t k = opt_.kernel;
+    const std::size_t fan_in = in.c * k * k, fan_out = opt_.filters * k * k;
+    reg.add("weight", {opt_.filters, in.c, k, k}, opt_.weight_init, fan_in, fan_out, &weight_, &dweight_, opt_.lr_mult);
+    if (opt_.bias) reg.add("bias", {opt_.filters, 1, 1, 1}, opt_.bias_init, fan_in, fan_out, &bias_, &dbias_, opt_.lr_mult);
+    return output_shape(in);
+  }
+
+  shape4 output_shape(const shape4& in) const {
+    const window g = geometry(in);
+    return {in.n, opt_.filters, g.out_h(in.h), g.out_w(in.w)};
+  }
+  window geometry(const shape4& in) const {
+    window g{opt_.kernel, opt_.kernel, opt_.stride, opt_.stride, opt_.dilation, opt_.dilation,
+             opt_.pad, opt_.pad, opt_.pad, opt_.pad};
+    return resolve_padding(g, opt_.padding, in.h, in.w);
+  }
+
+  void forward(const tensor<T, D>& x, tensor<T, D>& y, context&) {
+    ACNE_CHECK(x.shape().c == in_channels_, "conv2d '" << this->name << "': input " << x.shape() << " has "
+                                                       << x.shape().c << " channels, weights expect " << in_channels_);
+    y.resize(output_shape(x.shape()));
+    conv2d_forward(x, effective_weight(), y, geometry(x.shape()));
+    if (opt_.bias) add_channel_bias(y, bias_, T(opt_.bias_gain));
+  }
+
+  void backward(const tensor<T, D>& x, const tensor<T, D>&, const tensor<T, D>& dy, tensor<T, D>* dx, context&) {
+    const window g = geometry(x.shape());
+    if (opt_.bias) channel_bias_grad(dy, dbias_, T(opt_.bias_gain));
+    if (opt_.weight_gain == 1.0) {
+      conv2d_backward_filter(x, dy, dweight_, g, T(1));
+    } else {
+      scratch_.resize(weight_.shape());
+      conv2d_backward_filter(x, dy, scratch_, g, T(0));
+      axpy(T(opt_.weight_gain), scratch_, dweight_);
+    }
+    if (dx) {
+      dx->resize(x.shape());
+      conv2d_backward_data(dy, effective_weight(), *dx, g);
+    }
+  }
+
+  const conv2d_options& options() const { return opt_; }
+  tensor<T, D>& weight() { return weight_; }
+  tensor<T, D>& bias() { return bias_; }
+
+private:
+  const tensor<T, D>& effective_weight() {
+    if (opt_.weight_gain == 1.0) return weight_;
+    scaled_ = weight_;
+    scale(scaled_, T(opt_.weight_gain));
+    return scaled_;
+  }
+
+  conv2d_options opt_;
+  std::size_t in_channels_ = 0;
+  tensor<T, D> weight_, dweight_, bias_, dbias_, scaled_, scratch_;
+};
+
+}  // namespace acne

@@ -1,0 +1,59 @@
+#pragma once
+// Fully connected layer on [N, C*H*W] inputs: y = x W^T * weight_gain + b * bias_gain; W is [out, in]
+// (PyTorch layout). The gains implement StyleGAN2's equalised learning rate.
+#include "acne/backend/cpu.hpp"
+#include "acne/layers/layer.hpp"
+
+namespace acne {
+
+struct dense_options {
+  std::size_t units = 1;
+  bool bias = true;
+  double weight_gain = 1.0;
+  double bias_gain = 1.0;
+  double lr_mult = 1.0;
+  initializer weight_init = initializer::glorot_uniform();
+  initializer bias_init = initializer::zeros();
+  std::string name;
+};
+
+template <class T, class D = cpu>
+class dense : public layer_base<T, D> {
+public:
+  explicit dense(const dense_options& o = {}) : opt_(o) { this->name = o.name; }
+
+  shape4 setup(const shape4& in, parameter_registry<T, D>& reg) {
+    in_features_ = in.sample_size();
+    reg.add("weight", {opt_.units, in_features_, 1, 1}, opt_.weight_init, in_features_, opt_.units, &weight_, &dweight_,
+            opt_.lr_mult);
+    if (opt_.bias) reg.add("bias", {opt_.units, 1, 1, 1}, opt_.bias_init, in_features_, opt_.units, &bias_, &dbias_, opt_.lr_mult);
+    return {in.n, opt_.units, 1, 1};
+  }
+
+  void forward(const tensor<T, D>& x, tensor<T, D>& y, context&) {
+    ACNE_CHECK(x.shape().sample_size() == in_features_, "dense '" << this->name << "': input " << x.shape() << " has "
+               << x.shape().sample_size() << " features, weights expect " << in_features_);
+    y.resize({x.shape().n, opt_.units, 1, 1});
+    matmul(x, false, weight_, true, y, T(opt_.weight_gain), T(0));
+    if (opt_.bias) add_channel_bias(y, bias_, T(opt_.bias_gain));
+  }
+
+  void backward(const tensor<T, D>& x, const tensor<T, D>&, const tensor<T, D>& dy, tensor<T, D>* dx, context&) {
+    if (opt_.bias) channel_bias_grad(dy, dbias_, T(opt_.bias_gain));
+    matmul(dy, true, x, false, dweight_, T(opt_.weight_gain), T(1));
+    if (dx) {
+      dx->resize(x.shape());
+      matmul(dy, false, weight_, false, *dx, T(opt_.weight_gain), T(0));
+    }
+  }
+
+  tensor<T, D>& weight() { return weight_; }
+  tensor<T, D>& bias() { return bias_; }
+
+private:
+  dense_options opt_;
+  std::size_t in_features_ = 0;
+  tensor<T, D> weight_, dweight_, bias_, dbias_;
+};
+
+}  // namespace acne

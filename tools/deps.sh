@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian packages acne builds against, skipping the ones already present.
+set -euo pipefail
+packages=(cmake g++ make ccache xtensor-dev libxtensor-blas-dev libxtl-dev libopenblas-dev liblapack-dev
+          liblapacke-dev libopencv-dev libboost-test-dev nlohmann-json3-dev python3)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "tools/deps.sh: installing ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
