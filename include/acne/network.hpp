@@ -24,7 +24,8 @@ public:
   shape4 setup(const shape4& input, std::uint64_t seed = 0) {
     ACNE_CHECK(registry_.slots().empty(), "network set up twice");
     input_shape_ = input;
-    output_shape_ = layer_->setup(input, registry_);
+    // A named root layer prefixes every parameter name, as a named layer inside a model does.
+    output_shape_ = setup_root(input, !layer_->name.empty());
     std::size_t total = 0;
     for (auto& s : registry_.slots()) total += s.shape.size();
     params_ = tensor<T, D>({total, 1, 1, 1});
@@ -91,6 +92,11 @@ public:
   }
 
 private:
+  shape4 setup_root(const shape4& input, bool scoped) {
+    if (!scoped) return layer_->setup(input, registry_);
+    typename parameter_registry<T, D>::scope scope(registry_, layer_->name);
+    return layer_->setup(input, registry_);
+  }
   template <class F>
   std::size_t for_prefix(const std::string& prefix, F&& f) {
     std::size_t n = 0;
