@@ -36,7 +36,8 @@ inline void write_png(const std::filesystem::path& path, const cv::Mat& image) {
   ACNE_CHECK(!image.empty(), "write_png: empty image for '" << path.string() << "'");
   std::vector<std::uint8_t> buffer;
   ACNE_CHECK(cv::imencode(".png", image, buffer), "write_png: OpenCV could not encode '" << path.string() << "'");
-  write_file_atomically(path, std::span<const char>(reinterpret_cast<const char*>(buffer.data()), buffer.size()));
+  create_parent_directories(path);
+  write_file_atomically(path, std::as_bytes(std::span<const std::uint8_t>(buffer)));
 }
 
 struct text_style {
@@ -195,18 +196,18 @@ inline void draw_line(cv::Mat& canvas, cv::Point2d a, cv::Point2d b, const cv::S
 // Line plots
 
 struct plot_series {
-  std::string name;
-  std::vector<double> x;  // empty: 0, 1, 2, ...
-  std::vector<double> y;  // NaN values leave a gap
-  std::optional<cv::Scalar> color;  // BGR; default: tab10 palette by series index
+  std::string name{};
+  std::vector<double> x{};  // empty: 0, 1, 2, ...
+  std::vector<double> y{};  // NaN values leave a gap
+  std::optional<cv::Scalar> color{};  // BGR; default: tab10 palette by series index
   bool dashed = false;
   bool mark_minimum = false;  // ring and label at the lowest y (e.g. the best FID tick)
 };
 
 struct line_plot_options {
-  std::string title;
-  std::string x_label;
-  std::string y_label;
+  std::string title{};
+  std::string x_label{};
+  std::string y_label{};
   int width = 960;
   int height = 600;
   bool markers = true;  // a marker at every point (shape varies per series)
@@ -214,13 +215,13 @@ struct line_plot_options {
   bool grid = true;
   bool legend = true;
   bool integer_x = false;  // x ticks on integers only (epochs, ticks)
-  std::optional<double> x_min, x_max, y_min, y_max;  // fixed axis limits (default: from the data)
+  std::optional<double> x_min{}, x_max{}, y_min{}, y_max{};  // fixed axis limits (default: from the data)
 };
 
 inline cv::Mat render_line_plot(std::span<const plot_series> series, const line_plot_options& options) {
   ACNE_CHECK(options.width >= 200 && options.height >= 150,
              "line plot: size " << options.width << "x" << options.height << " is too small (min 200x150)");
-  const double ui = std::clamp(std::min(options.width / 960.0, options.height / 600.0), 0.6, 2.0);
+  const double ui = std::clamp(std::min(options.width / 960.0, options.height / 600.0), 0.75, 2.0);
   const text_style tick_style{cv::FONT_HERSHEY_SIMPLEX, 0.5 * ui, 1, {60, 60, 60}};
   const text_style label_style{cv::FONT_HERSHEY_SIMPLEX, 0.6 * ui, 1, {30, 30, 30}};
   const text_style title_style{cv::FONT_HERSHEY_DUPLEX, 0.75 * ui, 1, {20, 20, 20}};
@@ -245,8 +246,16 @@ inline cv::Mat render_line_plot(std::span<const plot_series> series, const line_
   x_hi = options.x_max.value_or(x_hi);
   y_lo = options.y_min.value_or(y_lo);
   y_hi = options.y_max.value_or(y_hi);
-  const auto xt = detail::make_ticks(x_lo, x_hi, 8, options.integer_x, !options.x_min && !options.x_max);
-  const auto yt = detail::make_ticks(y_lo, y_hi, 6, false, !options.y_min && !options.y_max);
+  // Automatic limits get a 4% margin (as matplotlib's) so markers at the extremes stay whole.
+  auto margin = [](double& lo, double& hi, bool fixed_lo, bool fixed_hi) {
+    const double pad = 0.04 * (hi - lo);
+    if (!fixed_lo) lo -= pad;
+    if (!fixed_hi) hi += pad;
+  };
+  margin(x_lo, x_hi, options.x_min.has_value(), options.x_max.has_value());
+  margin(y_lo, y_hi, options.y_min.has_value(), options.y_max.has_value());
+  const auto xt = detail::make_ticks(x_lo, x_hi, 8, options.integer_x, false);
+  const auto yt = detail::make_ticks(y_lo, y_hi, 6, false, false);
 
   // Layout.
   std::vector<std::string> y_tick_text;
@@ -294,7 +303,7 @@ inline cv::Mat render_line_plot(std::span<const plot_series> series, const line_
   // Series, clipped to the plot area by drawing into its ROI.
   cv::Mat plot = canvas(area);
   auto local = [&](double x, double y) { return to_px(x, y) - cv::Point2d(area.x, area.y); };
-  const int marker_r = std::max(2, cvRound(3.5 * ui));
+  const int marker_r = std::max(3, cvRound(4 * ui));
   for (std::size_t k = 0; k < series.size(); ++k) {
     const auto& s = series[k];
     const cv::Scalar color = s.color.value_or(detail::palette(k));
@@ -344,6 +353,17 @@ inline cv::Mat render_line_plot(std::span<const plot_series> series, const line_
     const bool place_below = p.y - 14 * ui - ts.height < area.y;
     cv::Point anchor(cvRound(p.x + (place_left ? -12 * ui : 12 * ui)),
                      cvRound(p.y + (place_below ? 14 * ui : -14 * ui)));
+    // A translucent white box keeps the label readable over grid lines and other series.
+    int baseline = 0;
+    detail::text_extent(text, legend_style, &baseline);
+    const int box_h = ts.height + baseline;
+    cv::Rect box(place_left ? anchor.x - ts.width : anchor.x, place_below ? anchor.y : anchor.y - box_h, ts.width,
+                 box_h);
+    box = cv::Rect(box.x - 3, box.y - 2, box.width + 6, box.height + 4) & cv::Rect(0, 0, canvas.cols, canvas.rows);
+    if (!box.empty()) {
+      cv::Mat roi = canvas(box);
+      cv::addWeighted(roi, 0.2, cv::Mat(roi.size(), roi.type(), cv::Scalar::all(255)), 0.8, 0.0, roi);
+    }
     detail::put_text(canvas, text, anchor, {legend_style.font, legend_style.scale, 1, color},
                      place_left ? align::end : align::start, place_below ? align::start : align::end);
   }
@@ -502,7 +522,7 @@ inline cv::Mat render_confusion_matrix(std::span<const std::uint64_t> counts, co
   const int right = options.colorbar ? pad + bar_w + bar_text_w + pad : pad;
   const int bottom = cvRound(10 * ui) + name_h + pad + label_h + pad;
   int width = left + grid + right;
-  const int title_w = detail::text_extent(title, title_fit).width + 2 * pad;
+  const int title_w = detail::text_extent(title, title_fit).width + 4 * pad;
   const int extra = std::max(0, title_w - width);  // widen for a long title, keep the grid centred under it
   width += extra;
   const int height = top + grid + bottom;
@@ -584,7 +604,7 @@ struct image_grid_options {
   cv::Size cell{0, 0};          // every image is resized to this; {0,0}: size of the first image
   int padding = 4;              // pixels between cells and around the grid
   cv::Scalar background{255, 255, 255};
-  std::vector<std::string> labels;  // optional, one per image (empty strings allowed), drawn under each cell
+  std::vector<std::string> labels{};  // optional, one per image (empty strings allowed), drawn under each cell
   double label_scale = 0.5;
 };
 

@@ -1,13 +1,10 @@
 #pragma once
-// Writing report files (JSON, CSV, text, PNG bytes) atomically: the content goes to a temporary
-// file in the destination's directory, which is then renamed over the destination. A reader never
-// sees a half-written file, and a crash leaves the previous version in place.
-#include <atomic>
-#include <cstdint>
+// Report files: JSON, CSV and text written atomically (through io/atomic_file.hpp: a temporary
+// sibling file renamed over the target, so a reader never sees a half-written report), and the
+// matching readers. Missing parent directories are created.
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <random>
 #include <span>
 #include <string>
 #include <string_view>
@@ -16,55 +13,22 @@
 #include <nlohmann/json.hpp>
 
 #include "acne/error.hpp"
+#include "acne/io/atomic_file.hpp"
 
 namespace acne::io {
 
-namespace detail {
-// A name for the temporary file, unique per process and call: ".<name>.tmp.<random>.<counter>".
-inline std::filesystem::path temporary_sibling(const std::filesystem::path& destination) {
-  static const std::uint64_t process_tag = [] {
-    std::random_device device;
-    return (std::uint64_t{device()} << 32) ^ device();
-  }();
-  static std::atomic<std::uint64_t> counter{0};
-  const std::string name = "." + destination.filename().string() + ".tmp." +
-                           std::to_string(process_tag % 1000000007ULL) + "." + std::to_string(counter++);
-  return destination.parent_path() / name;
-}
-}  // namespace detail
-
-// Writes `bytes` to `path` atomically (temporary sibling file, then rename). Creates missing
-// parent directories. Throws acne::error on any failure; the temporary file is removed.
-inline void write_file_atomically(const std::filesystem::path& path, std::span<const char> bytes) {
-  ACNE_CHECK(!path.empty() && !path.filename().empty(), "write_file_atomically: empty file name");
+inline void create_parent_directories(const std::filesystem::path& path) {
   const auto parent = path.parent_path();
+  if (parent.empty()) return;
   std::error_code ec;
-  if (!parent.empty()) {
-    std::filesystem::create_directories(parent, ec);
-    ACNE_CHECK(!ec, "cannot create directory '" << parent.string() << "': " << ec.message());
-  }
-  const auto temporary = detail::temporary_sibling(path);
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    ACNE_CHECK(out, "cannot open '" << temporary.string() << "' for writing");
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out) {
-      out.close();
-      std::filesystem::remove(temporary, ec);
-      ACNE_THROW("failed writing " << bytes.size() << " bytes to '" << temporary.string() << "'");
-    }
-  }
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) {
-    std::error_code ignored;
-    std::filesystem::remove(temporary, ignored);
-    ACNE_THROW("cannot rename '" << temporary.string() << "' to '" << path.string() << "': " << ec.message());
-  }
+  std::filesystem::create_directories(parent, ec);
+  ACNE_CHECK(!ec, "cannot create directory '" << parent.string() << "': " << ec.message());
 }
 
+// Writes `text` to `path` atomically, creating missing parent directories.
 inline void write_text_file(const std::filesystem::path& path, std::string_view text) {
-  write_file_atomically(path, std::span<const char>(text.data(), text.size()));
+  create_parent_directories(path);
+  write_file_atomically(path, text);
 }
 
 // Pretty-printed JSON (indent 2) with a trailing newline.

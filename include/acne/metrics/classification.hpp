@@ -11,6 +11,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <iomanip>
 #include <ranges>
 #include <sstream>
@@ -223,6 +224,18 @@ inline std::string classification_report::to_text(int digits) const {
   row("macro avg", macro_avg);
   row("weighted avg", weighted_avg);
   return out.str();
+}
+
+// Writes <stem>.json, <stem>.csv and <stem>.txt (the text table), each atomically.
+inline void save_classification_report(const classification_report& report, const std::filesystem::path& stem) {
+  auto with = [&](const char* extension) {
+    auto path = stem;
+    path += extension;
+    return path;
+  };
+  io::write_json_file(with(".json"), report.to_json());
+  io::write_text_file(with(".csv"), report.to_csv());
+  io::write_text_file(with(".txt"), report.to_text());
 }
 
 }  // namespace acne::metrics

@@ -8,15 +8,13 @@
 // Each batch is centred on its own mean before the BLAS product, so large feature offsets do not
 // cancel catastrophically. covariance() = M2 / (n - 1), i.e. np.cov(features, rowvar=False) (ddof 1).
 //
-// File format (save/load) is safetensors, readable with `safetensors.numpy.load_file`:
-//   u64 little-endian header length N, N bytes of JSON header (space padded to a multiple of 8),
-//   then the raw little-endian data:
-//   {"mu":    {"dtype": "F64", "shape": [d],    "data_offsets": [0, 8d]},
-//    "sigma": {"dtype": "F64", "shape": [d, d], "data_offsets": [8d, 8d + 8d^2]},
-//    "__metadata__": {"format": "acne.feature_statistics", "version": "1", "extractor": <name>,
-//                     "count": <number of feature vectors = images>, "dims": <d>}}
-//   sigma is the ddof-1 covariance; count >= 2 is required to save.
-#include <bit>
+// File format (save/load): safetensors (io/safetensors.hpp), readable with
+// `safetensors.numpy.load_file` and laid out like pytorch-fid's .npz statistics:
+//   tensors  "mu" F64 [d], "sigma" F64 [d, d] (the ddof-1 covariance);
+//   metadata "format": "acne.feature_statistics", "version": "1", "extractor": <name>,
+//            "count": <number of feature vectors = images>, "dims": <d>  (all strings, as the format demands).
+// Saving needs count >= 2; loading checks the container, the metadata, dtypes, shapes and finiteness.
+#include <charconv>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -24,12 +22,12 @@
 #include <filesystem>
 #include <span>
 #include <string>
+#include <system_error>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "acne/error.hpp"
 #include "acne/io/report.hpp"
+#include "acne/io/safetensors.hpp"
 #include "acne/metrics/linalg.hpp"
 
 namespace acne::metrics {
@@ -132,6 +130,7 @@ private:
     std::vector<double> batch_scatter(dims_ * dims_, 0.0);
     linalg::gemm(false, true, dims_, dims_, m, 1.0, centred.data(), dims_, centred.data(), dims_, 0.0,
                  batch_scatter.data(), dims_);
+    linalg::symmetrize(batch_scatter, dims_);  // BLAS need not round A A^T symmetrically
     merge_moments(m, batch_mean, batch_scatter);
   }
 
@@ -149,7 +148,7 @@ private:
     const double w = n * k / total;
     for (std::size_t j = 0; j < dims_; ++j)
       for (std::size_t i = 0; i < dims_; ++i)
-        scatter_[j * dims_ + i] += other_scatter[j * dims_ + i] + w * delta[i] * delta[j];
+        scatter_[j * dims_ + i] += other_scatter[j * dims_ + i] + w * (delta[i] * delta[j]);
     for (std::size_t j = 0; j < dims_; ++j) mean_[j] += delta[j] * (k / total);
     count_ += m;
   }
@@ -163,86 +162,58 @@ private:
 
 namespace detail {
 inline constexpr const char* feature_statistics_format = "acne.feature_statistics";
-static_assert(std::endian::native == std::endian::little, "feature statistics files are little-endian");
 }  // namespace detail
 
 inline void feature_statistics::save(const std::filesystem::path& path) const {
   ACNE_CHECK(count_ >= 2, "feature_statistics::save: need at least 2 feature vectors, have " << count_);
-  const std::vector<double> sigma = covariance();
-  const std::size_t d = dims_;
-  nlohmann::json header = {
-      {"mu", {{"dtype", "F64"}, {"shape", {d}}, {"data_offsets", {0, 8 * d}}}},
-      {"sigma", {{"dtype", "F64"}, {"shape", {d, d}}, {"data_offsets", {8 * d, 8 * d + 8 * d * d}}}},
-      {"__metadata__",
-       {{"format", detail::feature_statistics_format},
-        {"version", "1"},
-        {"extractor", extractor_},
-        {"count", std::to_string(count_)},
-        {"dims", std::to_string(d)}}}};
-  std::string text = header.dump();
-  text.append((8 - text.size() % 8) % 8, ' ');
-  const std::uint64_t header_size = text.size();
-  std::vector<char> bytes(8 + text.size() + 8 * (d + d * d));
-  std::memcpy(bytes.data(), &header_size, 8);
-  std::memcpy(bytes.data() + 8, text.data(), text.size());
-  std::memcpy(bytes.data() + 8 + text.size(), mean_.data(), 8 * d);
-  std::memcpy(bytes.data() + 8 + text.size() + 8 * d, sigma.data(), 8 * d * d);
-  io::write_file_atomically(path, bytes);
+  const auto d = static_cast<std::int64_t>(dims_);
+  io::safetensors_file file;
+  file.tensors.push_back(io::make_record("mu", {d}, mean_));
+  file.tensors.push_back(io::make_record("sigma", {d, d}, covariance()));
+  file.metadata = {{"format", detail::feature_statistics_format},
+                   {"version", "1"},
+                   {"extractor", extractor_},
+                   {"count", std::to_string(count_)},
+                   {"dims", std::to_string(dims_)}};
+  io::create_parent_directories(path);
+  io::save_safetensors(path, file);
 }
 
 inline feature_statistics feature_statistics::load(const std::filesystem::path& path) {
-  const std::string bytes = io::read_text_file(path);
   const std::string where = "feature statistics file '" + path.string() + "'";
-  ACNE_CHECK(bytes.size() >= 8, where << " is too short (" << bytes.size() << " bytes) to hold a header");
-  std::uint64_t header_size = 0;
-  std::memcpy(&header_size, bytes.data(), 8);
-  ACNE_CHECK(header_size <= bytes.size() - 8,
-             where << ": header length " << header_size << " exceeds the file size " << bytes.size());
-  nlohmann::json header;
-  try {
-    header = nlohmann::json::parse(bytes.substr(8, header_size));
-  } catch (const nlohmann::json::exception& e) {
-    ACNE_THROW(where << ": corrupt JSON header: " << e.what());
-  }
-  try {
-    const auto& meta = header.at("__metadata__");
-    ACNE_CHECK(meta.at("format").get<std::string>() == detail::feature_statistics_format,
-               where << " is not a feature statistics file (format '" << meta.at("format").get<std::string>()
-                     << "')");
-    const std::size_t d = std::stoull(meta.at("dims").get<std::string>());
-    const std::size_t count = std::stoull(meta.at("count").get<std::string>());
-    ACNE_CHECK(d > 0 && count >= 2, where << ": invalid dims " << d << " or count " << count);
-    const std::size_t data_start = 8 + header_size;
-    auto read_tensor = [&](const char* name, std::vector<std::size_t> shape) {
-      const auto& t = header.at(name);
-      ACNE_CHECK(t.at("dtype").get<std::string>() == "F64", where << ": tensor '" << name << "' is not F64");
-      ACNE_CHECK(t.at("shape").get<std::vector<std::size_t>>() == shape,
-                 where << ": tensor '" << name << "' has shape " << t.at("shape").dump() << ", expected dims " << d);
-      const auto offsets = t.at("data_offsets").get<std::vector<std::size_t>>();
-      std::size_t n = 1;
-      for (auto s : shape) n *= s;
-      ACNE_CHECK(offsets.size() == 2 && offsets[1] >= offsets[0] && offsets[1] - offsets[0] == 8 * n,
-                 where << ": tensor '" << name << "' has inconsistent data offsets");
-      ACNE_CHECK(offsets[1] <= bytes.size() - data_start,
-                 where << " is truncated: tensor '" << name << "' ends at byte " << data_start + offsets[1]
-                       << " of " << bytes.size());
-      std::vector<double> values(n);
-      std::memcpy(values.data(), bytes.data() + data_start + offsets[0], 8 * n);
-      ACNE_CHECK(linalg::all_finite(values), where << ": tensor '" << name << "' holds NaN or infinite values");
-      return values;
-    };
-    std::vector<double> mu = read_tensor("mu", {d});
-    std::vector<double> sigma = read_tensor("sigma", {d, d});
-    ACNE_CHECK(bytes.size() == data_start + 8 * (d + d * d),
-               where << ": size " << bytes.size() << " bytes does not match the header (expected "
-                     << data_start + 8 * (d + d * d) << ")");
-    const std::string extractor = meta.value("extractor", std::string{});
-    return from_moments(std::move(mu), sigma, count, extractor);
-  } catch (const nlohmann::json::exception& e) {
-    ACNE_THROW(where << ": malformed header: " << e.what());
-  } catch (const std::logic_error& e) {  // std::stoull
-    ACNE_THROW(where << ": malformed header number: " << e.what());
-  }
+  const io::safetensors_file file = io::load_safetensors(path);  // validates the container
+  auto meta = [&](const std::string& key) {
+    const auto it = file.metadata.find(key);
+    ACNE_CHECK(it != file.metadata.end(), where << " has no '" << key << "' metadata");
+    return it->second;
+  };
+  ACNE_CHECK(meta("format") == detail::feature_statistics_format,
+             where << " is not a feature statistics file (format '" << meta("format") << "')");
+  auto number = [&](const std::string& key) {
+    const std::string text = meta(key);
+    std::size_t value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    ACNE_CHECK(ec == std::errc{} && end == text.data() + text.size(),
+               where << ": metadata '" << key << "' is not a count: '" << text << "'");
+    return value;
+  };
+  const std::size_t d = number("dims"), count = number("count");
+  ACNE_CHECK(d > 0 && count >= 2, where << ": invalid dims " << d << " or count " << count);
+  const auto di = static_cast<std::int64_t>(d);
+  auto tensor = [&](const char* name, const std::vector<std::int64_t>& shape) {
+    const auto* t = file.find(name);
+    ACNE_CHECK(t, where << " has no tensor '" << name << "'");
+    ACNE_CHECK(t->type == io::dtype::f64 && t->shape == shape,
+               where << ": tensor '" << name << "' is " << io::dtype_name(t->type) << " of rank " << t->shape.size()
+                     << ", expected F64 with dims " << d);
+    auto values = t->as<double>();
+    ACNE_CHECK(linalg::all_finite(values), where << ": tensor '" << name << "' holds NaN or infinite values");
+    return values;
+  };
+  auto mu = tensor("mu", {di});
+  const auto sigma = tensor("sigma", {di, di});
+  ACNE_CHECK(file.tensors.size() == 2, where << " holds " << file.tensors.size() << " tensors, expected mu and sigma");
+  return from_moments(std::move(mu), sigma, count, meta("extractor"));
 }
 
 }  // namespace acne::metrics

@@ -78,6 +78,19 @@ inline bool all_finite(const std::vector<double>& a) {
   return std::all_of(a.begin(), a.end(), [](double v) { return std::isfinite(v); });
 }
 
+inline bool is_diagonal(const std::vector<double>& a, std::size_t n) {
+  for (std::size_t j = 0; j < n; ++j)
+    for (std::size_t i = 0; i < n; ++i)
+      if (i != j && a[j * n + i] != 0.0) return false;
+  return true;
+}
+
+inline std::vector<double> diagonal(const std::vector<double>& a, std::size_t n) {
+  std::vector<double> d(n);
+  for (std::size_t i = 0; i < n; ++i) d[i] = a[i * n + i];
+  return d;
+}
+
 // (A + A^T) / 2 in place: removes the rounding asymmetry of products that are symmetric in exact arithmetic.
 inline void symmetrize(std::vector<double>& a, std::size_t n) {
   for (std::size_t j = 0; j < n; ++j)

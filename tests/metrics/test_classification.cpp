@@ -1,5 +1,6 @@
 #include <boost/test/unit_test.hpp>
 
+#include <filesystem>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -113,6 +114,15 @@ BOOST_AUTO_TEST_CASE(text_table_like_sklearn) {
       "weighted avg       0.31      0.40      0.35        10\n";
   const auto r = m::make_classification_report(y_true, y_pred, 4, names);
   BOOST_TEST(r.to_text() == expected);
+}
+
+BOOST_AUTO_TEST_CASE(save_writes_json_csv_and_text) {
+  const auto r = m::make_classification_report(y_true, y_pred, 4, names);
+  const auto stem = std::filesystem::path(ACNE_TEST_BINARY_DIR) / "test_output" / "metrics" / "report";
+  m::save_classification_report(r, stem);
+  BOOST_TEST(acne::io::read_json_file(stem.string() + ".json") == r.to_json());
+  BOOST_TEST(acne::io::read_text_file(stem.string() + ".csv") == r.to_csv());
+  BOOST_TEST(acne::io::read_text_file(stem.string() + ".txt") == r.to_text());
 }
 
 BOOST_AUTO_TEST_CASE(rejects_bad_input) {

@@ -82,23 +82,40 @@ double reference_trace_sqrt(const matrix& s1, const matrix& s2, std::size_t n) {
 
 BOOST_AUTO_TEST_SUITE(fid)
 
-BOOST_AUTO_TEST_CASE(pytorch_fid_reference_case) {
-  // pytorch-fid's test: mu1 = 0, mu2 = 1, sigma1 = sigma2 = I in d dimensions:
-  // |mu1-mu2|^2 = d, tr s1 + tr s2 = 2d, tr sqrt(I I) = d  ->  FID = d + 2d - 2d = d.
-  for (std::size_t d : {8u, 2048u}) {
+namespace {
+// pytorch-fid's test: mu1 = 0, mu2 = 1, sigma1 = sigma2 = I in d dimensions:
+// |mu1-mu2|^2 = d, tr s1 + tr s2 = 2d, tr sqrt(I I) = d  ->  FID = d + 2d - 2d = d.
+void check_reference_case(std::size_t d, bool dense, bool iterative) {
+  BOOST_TEST_CONTEXT("d = " << d << (dense ? ", dense" : ", diagonal shortcut")) {
     const std::vector<double> mu1(d, 0.0), mu2(d, 1.0);
     std::vector<double> eye(d * d, 0.0);
     for (std::size_t i = 0; i < d; ++i) eye[i * d + i] = 1.0;
-    const auto r = m::frechet_distance(mu1, eye, mu2, eye);
+    m::frechet_options options;
+    options.detect_diagonal = !dense;
+    const auto r = m::frechet_distance(mu1, eye, mu2, eye, options);
     BOOST_TEST(r.distance == double(d), boost::test_tools::tolerance(1e-10));
     BOOST_TEST(r.trace_sqrt == double(d), boost::test_tools::tolerance(1e-10));
+    BOOST_TEST(r.mean_term == double(d));
     BOOST_TEST(!r.significant_negative);
-    if (d <= 64) {  // the iterative path costs O(d^3) per step; its agreement is tested below
-      const auto it = m::frechet_distance_iterative(mu1, eye, mu2, eye);
+    if (iterative) {
+      const auto it = m::frechet_distance_iterative(mu1, eye, mu2, eye, options);
       BOOST_TEST(it.distance == double(d), boost::test_tools::tolerance(1e-10));
       BOOST_TEST(!it.used_offset);
     }
   }
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(pytorch_fid_reference_case) {
+  check_reference_case(2048, false, false);  // the published case, through the O(d^2) diagonal shortcut
+  check_reference_case(8, true, true);        // every path, small
+  check_reference_case(256, true, true);      // every path, dense LAPACK/BLAS at a moderate size
+}
+
+// The published case through the dense path: ~70 GFLOP (several seconds on two cores), so it
+// is off by default; run with --run_test=fid/pytorch_fid_reference_case_dense_2048.
+BOOST_AUTO_TEST_CASE(pytorch_fid_reference_case_dense_2048, *boost::unit_test::disabled()) {
+  check_reference_case(2048, true, true);
 }
 
 BOOST_AUTO_TEST_CASE(commuting_diagonal_covariances) {
@@ -116,6 +133,9 @@ BOOST_AUTO_TEST_CASE(commuting_diagonal_covariances) {
     expected += (mu1[i] - mu2[i]) * (mu1[i] - mu2[i]) + (std::sqrt(a) - std::sqrt(b)) * (std::sqrt(a) - std::sqrt(b));
   }
   BOOST_TEST(m::frechet_distance(mu1, s1, mu2, s2).distance == expected, boost::test_tools::tolerance(1e-12));
+  m::frechet_options dense;
+  dense.detect_diagonal = false;
+  BOOST_TEST(m::frechet_distance(mu1, s1, mu2, s2, dense).distance == expected, boost::test_tools::tolerance(1e-11));
   BOOST_TEST(m::frechet_distance_iterative(mu1, s1, mu2, s2).distance == expected, boost::test_tools::tolerance(1e-10));
 }
 
@@ -155,7 +175,7 @@ BOOST_AUTO_TEST_CASE(set_against_itself_is_zero) {
   const auto report = m::compute_fid(stats, stats);
   // Exact arithmetic gives 0; the traces are ~ 4 d = 96, so 1e-9 leaves room for rounding only.
   BOOST_TEST(std::abs(report.fid) < 1e-9);
-  BOOST_TEST(std::abs(m::compute_fid(stats, stats, {}, true).fid) < 1e-9);
+  BOOST_TEST(std::abs(m::compute_fid(stats, stats, {}, m::fid_method::denman_beavers).fid) < 1e-9);
   BOOST_TEST(!report.few_images_warning);
   BOOST_TEST(report.extractor == "toy");
   BOOST_TEST(report.images1 == n);
@@ -183,7 +203,8 @@ BOOST_AUTO_TEST_CASE(few_images_give_a_warning_and_a_finite_fid) {
   BOOST_TEST(json.at("few_images_warning").get<bool>());
   // The iterative path agrees to the accuracy the singular product allows: its eps*I retry or
   // the singular square root itself costs O(sqrt(eps)) per zero eigenvalue.
-  const auto iter = m::compute_fid(sa, sb, {}, true);
+  const auto iter = m::compute_fid(sa, sb, {}, m::fid_method::denman_beavers);
+  BOOST_TEST(iter.details.used_offset);  // s1 s2 is singular: pytorch-fid's retry path
   BOOST_TEST(std::abs(iter.fid - eig.fid) < 1e-3 * eig.fid);
 }
 
@@ -194,6 +215,9 @@ BOOST_AUTO_TEST_CASE(negative_eigenvalues_are_flagged) {
   BOOST_TEST(r.significant_negative);
   BOOST_TEST(r.clamped_eigenvalues >= 1u);
   BOOST_TEST(r.most_negative_relative == -1.0, boost::test_tools::tolerance(1e-12));
+  m::fid_report report;
+  report.details = r;
+  BOOST_TEST(report.warning().find("negative eigenvalues") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(shape_errors) {

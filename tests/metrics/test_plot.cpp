@@ -38,7 +38,7 @@ int pixels_near(const cv::Mat& image, const cv::Scalar& color, int tol = 30) {
 
 bool no_temporary_files(const fs::path& dir) {
   for (const auto& entry : fs::directory_iterator(dir))
-    if (entry.path().filename().string().find(".tmp.") != std::string::npos) return false;
+    if (entry.path().filename().string().find(".tmp") != std::string::npos) return false;
   return true;
 }
 }  // namespace
