@@ -3,6 +3,7 @@
 // NNEW_test_{k}.txt (k = 0..4, lines "filename label lesion_count") and images in JPEGImages/.
 // Levels 0..3 are mild, moderate, severe, very severe; by default very severe is merged into severe
 // (three classes, as the paper did).
+#include <algorithm>
 #include <cstddef>
 #include <filesystem>
 #include <fstream>
@@ -71,6 +72,9 @@ struct acne04_options {
   int fold = 0;                                   // 0..4: which NNEW_*_{fold}.txt
   acne04_subset subset = acne04_subset::trainval;  // all = trainval + test of the fold (every image once)
   bool merge_very_severe = true;                  // level 3 -> "severe" (3 classes) or its own class
+  // Label space: empty = acne04_class_names(merge_very_severe); otherwise labels index this list by
+  // name, e.g. {"healthy", "mild", "moderate", "severe"} to test a classifier trained on the phantoms.
+  std::vector<std::string> classes;
   fs::path labels_dir;  // default: root, or root/Classification when the label files are there
   fs::path images_dir;  // default: <labels_dir>/JPEGImages, else root/JPEGImages
 };
@@ -142,6 +146,14 @@ inline acne04_dataset load_acne04(const fs::path& root, const acne04_options& op
   }
   ACNE_CHECK(fs::is_directory(images_dir, ec), "ACNE04: image folder '" << images_dir.string() << "' does not exist");
 
+  const std::vector<std::string> own = acne04_class_names(options.merge_very_severe);
+  const std::vector<std::string> classes = options.classes.empty() ? own : options.classes;
+  std::vector<int> label_of(own.size());
+  for (std::size_t i = 0; i < own.size(); ++i) {
+    const auto it = std::find(classes.begin(), classes.end(), own[i]);
+    ACNE_CHECK(it != classes.end(), "ACNE04: class '" << own[i] << "' is missing from the requested class list");
+    label_of[i] = static_cast<int>(it - classes.begin());
+  }
   std::vector<acne04_sample> samples;
   for (const auto& name : names) {
     const fs::path file = labels_dir / name;
@@ -154,16 +166,17 @@ inline acne04_dataset load_acne04(const fs::path& root, const acne04_options& op
         if (missing++ == 0) first_missing = image.string() + " (listed at " + file.string() + ":" + std::to_string(e.line) + ")";
         continue;
       }
-      const int label = options.merge_very_severe && e.level == 3 ? 2 : e.level;
-      samples.push_back({image, label, e.level, e.lesion_count});
+      const int own_label = options.merge_very_severe && e.level == 3 ? 2 : e.level;
+      samples.push_back({image, label_of[static_cast<std::size_t>(own_label)], e.level, e.lesion_count});
     }
     ACNE_CHECK(missing == 0, "ACNE04: " << missing << " image(s) listed in '" << file.string()
                                         << "' are missing; first: " << first_missing);
   }
-  return acne04_dataset(acne04_class_names(options.merge_very_severe), std::move(samples));
+  return acne04_dataset(classes, std::move(samples));
 }
 
-// Copies the dataset into an image-folder layout out/<class>/<filename> (existing files are replaced).
+// Copies the dataset into an image-folder layout out/<class>/<filename> (existing files are replaced;
+// a class without samples gets an empty folder).
 // Returns the number of files written.
 inline std::size_t export_image_folder(const acne04_dataset& dataset, const fs::path& out) {
   for (const auto& name : dataset.classes()) fs::create_directories(out / name);

@@ -1,7 +1,8 @@
 #pragma once
 // Training-time augmentation with Keras ImageDataGenerator semantics, as the paper used
 // (rotation / brightness / horizontal flip):
-//   rotation: theta ~ U(-r, r) degrees about the image centre ((w-1)/2, (h-1)/2), bilinear, fill_mode
+//   rotation: theta ~ U(-r, r) degrees about the image centre ((w-1)/2, (h-1)/2) (Keras swaps the two
+//             for non-square images; its loader resizes to a square first, and so does ours), bilinear, fill_mode
 //             "nearest" (edge pixels replicated); positive theta turns the content counter-clockwise;
 //             theta == 0 leaves the image untouched (Keras skips the transform).
 //   flip:     mirrored left-right when U(0,1) < 0.5;

@@ -46,16 +46,18 @@ inline std::string phantom_file_name(acne_class c, std::size_t index) {
 
 // Writes root/<class>/<class>_NNNNN.png for every class and count, and root/labels.csv with the
 // columns file,class,lesion_count (file relative to root). Images are rendered in parallel (OpenMP);
-// the output does not depend on the thread count. Returns the records in labels.csv order.
+// the output does not depend on the thread count. `resolution` overrides options.size. Returns the
+// records in labels.csv order.
 inline std::vector<phantom_record> write_phantom_dataset(const fs::path& root, const class_counts& per_class,
                                                          int resolution, std::uint64_t seed,
                                                          phantom_options options = {}) {
   ACNE_CHECK(!per_class.empty(), "write_phantom_dataset: no classes given");
   options.size = resolution;
   std::vector<std::pair<acne_class, std::size_t>> jobs;  // (class, index)
-  for (const auto& [c, n] : per_class) {
-    for (const auto& [d, m] : per_class)
-      ACNE_CHECK(&c == &d || c != d, "write_phantom_dataset: class '" << class_name(c) << "' given twice");
+  for (std::size_t k = 0; k < per_class.size(); ++k) {
+    const auto [c, n] = per_class[k];
+    for (std::size_t j = 0; j < k; ++j)
+      ACNE_CHECK(per_class[j].first != c, "write_phantom_dataset: class '" << class_name(c) << "' given twice");
     for (std::size_t i = 0; i < n; ++i) jobs.emplace_back(c, i);
     fs::create_directories(root / std::string(class_name(c)));
   }

@@ -111,6 +111,14 @@ inline void draw_eye(cv::Mat& c, const face_spec& f, const frame& fr, int s) {
     radial(c, ic.x - 0.3 * ir, ic.y - 0.35 * ir, 0.05 * ir, 0.22 * ir, rgb(255, 255, 255), 0.85, blend::paint);
   }
   stroke(c, lid, scale(f.hair, 0.5), std::max(1.0, 0.0075 * R), 0.9, 0.0);
+  std::vector<cv::Point2d> crease;
+  for (int i = 2; i <= 22; ++i) {
+    const double x = -1.0 + 2.0 * i / 24;
+    crease.push_back(fr(eu + 1.02 * f.eye_rx * x, ev - 1.9 * f.eye_ry * std::pow(1.0 - x * x, 0.5) + 0.01 * s * x));
+  }
+  stroke(c, crease, color(170, 170, 175), std::max(1.0, 0.004 * R), 0.45, 0.002 * R, blend::multiply);
+  fill(c, ellipse_points(fr, eu, ev + f.eye_ry * 1.5, f.eye_rx * 0.8, f.eye_ry * 0.6), color(215, 210, 220), 0.35,
+       0.01 * R, blend::multiply);
 }
 
 inline void draw_brow(cv::Mat& c, const face_spec& f, const frame& fr, int s) {
@@ -118,7 +126,7 @@ inline void draw_brow(cv::Mat& c, const face_spec& f, const frame& fr, int s) {
   const double u0 = s * (f.eye_u - f.eye_rx * 0.95), u1 = s * (f.eye_u + f.eye_rx * 1.15);
   for (int i = 0; i <= 16; ++i) {
     const double t = i / 16.0, u = u0 + (u1 - u0) * t;
-    const double arch = f.brow_v - f.brow_arch * std::sin(CV_PI * std::min(1.0, t * 1.3)) + 0.02 * t;
+    const double a = (t - 0.4) / 0.6, arch = f.brow_v - f.brow_arch * (1.0 - a * a) + 0.01 * t;
     const double th = f.brow_thick * (1.0 - 0.55 * t);
     upper.push_back(fr(u, arch - th * 0.5));
     lower.push_back(fr(u, arch + th * 0.5));
@@ -157,18 +165,30 @@ inline void draw_nose_mouth(cv::Mat& c, const face_spec& f, const frame& fr) {
        blend::multiply);
 }
 
+inline double hairline_v(const face_spec& f, double u) {
+  return f.hairline + f.hair_curve * u * u + f.hair_part * u;
+}
+
 inline void draw_hair_front(cv::Mat& c, const face_spec& f, const frame& fr) {
-  if (f.hair_style == 2) return;  // very short hair: no fringe over the forehead
   std::vector<cv::Point2d> cap;
   for (int i = 0; i <= 40; ++i) {
     const double u = -1.12 + 2.24 * i / 40;
-    cap.push_back(fr(u, f.hairline + f.hair_curve * u * u + f.hair_part * u));
+    cap.push_back(fr(u, hairline_v(f, u)));
   }
   for (int i = 0; i <= 40; ++i) {
     const double t = CV_PI / 2 - CV_PI * i / 40;  // right to left over the top
     cap.push_back(fr(1.12 * std::sin(t), -0.05 - 1.04 * std::cos(t)));
   }
   fill(c, cap, f.hair, 1.0, 0.003 * c.cols);
+  for (const auto& st : f.strands) {  // strands from the crown to the hairline
+    const double u1 = st.u * 1.1, v1 = hairline_v(f, u1) - 0.02;
+    std::vector<cv::Point2d> line;
+    for (int i = 0; i <= 8; ++i) {
+      const double t = i / 8.0;
+      line.push_back(fr(0.25 * st.u + (u1 - 0.25 * st.u) * t + st.bend * std::sin(CV_PI * t), -1.0 + (v1 + 1.0) * t));
+    }
+    stroke(c, line, scale(f.hair, st.shade), std::max(1.0, 0.004 * c.cols), 0.35, 0.0);
+  }
   if (f.hair_style == 1)
     for (int s : {-1, 1})
       fill(c, {fr(s * 0.86, -0.45), fr(s * 1.12, -0.4), fr(s * 1.16, 0.9), fr(s * 1.02, 1.2), fr(s * 0.95, 0.4)}, f.hair,
@@ -199,8 +219,8 @@ inline void shade_skin(cv::Mat& c, const face_spec& f, const frame& fr, const cv
   }
 }
 
-inline void draw_lesion(cv::Mat& c, const lesion& l, double s_skin) {
-  const double R = c.cols, x = l.x * R, y = l.y * R, r = std::max(0.7, l.radius * R);
+inline void draw_lesion(cv::Mat& c, const lesion& l) {
+  const double R = c.cols, x = l.x * R, y = l.y * R, r = std::max(1.5, l.radius * R);
   const color white = rgb(255, 255, 255);
   const double k = 0.85 + 0.3 * l.shape;  // intensity variation
   switch (l.kind) {
@@ -208,6 +228,7 @@ inline void draw_lesion(cv::Mat& c, const lesion& l, double s_skin) {
     case lesion_kind::pustule:
       radial(c, x, y, 0.6 * r, 2.0 * r, rgb(255, 150, 145), 0.45 * k, blend::multiply);
       radial(c, x, y, 0.45 * r, 1.05 * r, rgb(232, 112, 108), std::min(1.0, 0.85 * k), blend::multiply);
+      radial(c, x, y, 0.3 * r, 0.95 * r, rgb(205, 45, 50), 0.4, blend::paint);  // visible on dark skin too
       if (l.kind == lesion_kind::pustule)
         radial(c, x, y, 0.12 * r, 0.55 * r, rgb(250, 242, 200), 0.95, blend::paint);
       radial(c, x - 0.3 * r, y - 0.35 * r, 0.0, 0.38 * r, white, 0.35, blend::paint);
@@ -215,6 +236,7 @@ inline void draw_lesion(cv::Mat& c, const lesion& l, double s_skin) {
     case lesion_kind::nodule:
       radial(c, x, y, 0.8 * r, 1.9 * r, rgb(245, 160, 160), 0.5 * k, blend::multiply);
       radial(c, x, y, 0.5 * r, 1.05 * r, rgb(185, 85, 100), std::min(1.0, 0.85 * k), blend::multiply);
+      radial(c, x, y, 0.3 * r, 0.95 * r, rgb(150, 35, 50), 0.35, blend::paint);
       radial(c, x + 0.25 * r, y + 0.3 * r, 0.2 * r, 0.8 * r, rgb(200, 165, 165), 0.45, blend::multiply);
       radial(c, x - 0.3 * r, y - 0.3 * r, 0.0, 0.5 * r, white, 0.22, blend::paint);
       break;
@@ -230,7 +252,6 @@ inline void draw_lesion(cv::Mat& c, const lesion& l, double s_skin) {
       radial(c, x + 0.35 * r, y + 0.35 * r, 0.0, 0.45 * r, white, 0.2, blend::paint);
       break;
   }
-  (void)s_skin;
 }
 
 inline cv::Mat render(const face_spec& f, int size, double noise_sigma, std::uint64_t noise_seed) {
@@ -249,12 +270,15 @@ inline cv::Mat render(const face_spec& f, int size, double noise_sigma, std::uin
   }
   for (int s : {-1, 1}) draw_eye(c, f, fr, s), draw_brow(c, f, fr, s);
   draw_nose_mouth(c, f, fr);
+  for (int s : {-1, 1})  // soft shadow under the cheekbones
+    fill(c, ellipse_points(fr, s * 0.72, 0.42, 0.22, 0.2, -s * 0.5), color(220, 215, 215), 0.45, 0.04 * R,
+         blend::multiply);
   // lesions, under the hair and the shading; erythema and scars first, pustules last
   static const lesion_kind order[] = {lesion_kind::erythema, lesion_kind::scar, lesion_kind::nodule,
                                       lesion_kind::papule, lesion_kind::pustule};
   for (lesion_kind k : order)
     for (const auto& l : f.lesions)
-      if (l.kind == k) draw_lesion(c, l, 1.0);
+      if (l.kind == k) draw_lesion(c, l);
   shade_skin(c, f, fr, skin);
   draw_hair_front(c, f, fr);
   // global light gradient

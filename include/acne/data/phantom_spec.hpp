@@ -64,6 +64,8 @@ struct face_spec {
   double mouth_v = 0.58, mouth_w = 0.26, lip_up = 0.04, lip_low = 0.055, smile = 0.01;
   double shade = 0.3, light_angle = 0, light = 0.2, side_light = 0.1;
   std::array<double, 25> texture{};  // 5x5 low-frequency skin mottling, N(0, 1)
+  struct strand { double u, bend, shade; };
+  std::vector<strand> strands;
   struct mole { double u, v, r; };
   std::vector<mole> moles;
   std::vector<lesion> lesions;  // lesion x, y hold face-frame (u, v) until placed in the image
@@ -97,13 +99,14 @@ inline bool lesion_spot_ok(const face_spec& f, double u, double v) {
   return true;
 }
 
-// Kind probabilities (papule, pustule, nodule, erythema, scar): severer classes bring nodules.
+// Kind probabilities (papule, pustule, nodule, erythema, scar): milder classes show small papules,
+// pustules and scars; severer classes bring nodules and inflamed blotches, as in clinical grading.
 inline lesion_kind draw_kind(acne_class c, std::mt19937_64& rng) {
   static const double p[5][5] = {{1, 0, 0, 0, 0},
-                                 {0.55, 0.30, 0.00, 0.05, 0.10},
-                                 {0.45, 0.30, 0.05, 0.10, 0.10},
-                                 {0.35, 0.28, 0.15, 0.12, 0.10},
-                                 {0.30, 0.25, 0.22, 0.13, 0.10}};
+                                 {0.45, 0.35, 0.00, 0.05, 0.15},
+                                 {0.45, 0.30, 0.05, 0.12, 0.08},
+                                 {0.30, 0.25, 0.25, 0.15, 0.05},
+                                 {0.25, 0.25, 0.30, 0.15, 0.05}};
   double x = uniform01(rng);
   for (int k = 0; k < 5; ++k) {
     x -= p[int(c)][k];
@@ -124,7 +127,8 @@ inline double kind_radius(lesion_kind k, std::mt19937_64& rng) {
 }
 
 inline void place_lesions(face_spec& f, acne_class cls, int count, int side, bool graded, std::mt19937_64& rng) {
-  const double base = f.fw * uniform(rng, 0.05, 0.075) * (count > 50 ? 0.75 : count > 20 ? 0.85 : 1.0);
+  static const double size_of_class[5] = {1.0, 0.9, 1.0, 1.05, 0.95};  // severer acne, larger lesions
+  const double base = f.fw * uniform(rng, 0.05, 0.075) * size_of_class[int(cls)];
   for (int i = 0; i < count; ++i) {
     lesion l;
     l.kind = draw_kind(cls, rng);
@@ -181,6 +185,8 @@ inline face_spec draw_face_spec(acne_class cls, const phantom_options& o, std::m
   f.hair_curve = uniform(rng, 0.25, 0.45);
   f.hair_part = uniform(rng, -0.12, 0.12);
   f.hair_volume = uniform(rng, 1.05, 1.25);
+  if (f.hair_style == 2) f.hairline -= 0.15, f.hair_volume = 1.03;  // very short, higher hairline
+  for (int i = 0; i < 28; ++i) f.strands.push_back({uniform(rng, -1, 1), uniform(rng, -0.06, 0.06), uniform(rng, 0.7, 1.35)});
   // features
   f.eye_u = uniform(rng, 0.34, 0.42);
   f.eye_v = uniform(rng, -0.08, 0.02);

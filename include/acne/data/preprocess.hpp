@@ -72,22 +72,27 @@ inline float scale_pixel(std::uint8_t v, pixel_scaling s) {
   return static_cast<float>(v);
 }
 
-// One 8-bit BGR image -> CHW RGB floats at dst (3 * height * width values), resized and scaled.
-inline void preprocess_into(const cv::Mat& bgr, float* dst, const preprocess_options& o) {
+// An 8-bit BGR image (already at the target size) -> CHW RGB floats at dst (3 * rows * cols values).
+inline void scale_into(const cv::Mat& bgr, float* dst, pixel_scaling scaling) {
   ACNE_CHECK(bgr.type() == CV_8UC3, "preprocess: need an 8-bit BGR image, got type " << bgr.type());
-  const cv::Mat img = resize_to(bgr, o.width, o.height, o.filter);
   float lut[256];
-  for (int v = 0; v < 256; ++v) lut[v] = scale_pixel(static_cast<std::uint8_t>(v), o.scaling);
-  const std::size_t plane = static_cast<std::size_t>(o.width) * o.height;
-  for (int y = 0; y < img.rows; ++y) {
-    const std::uint8_t* row = img.ptr<std::uint8_t>(y);
-    float* r = dst + static_cast<std::size_t>(y) * o.width;
-    for (int x = 0; x < img.cols; ++x) {
+  for (int v = 0; v < 256; ++v) lut[v] = scale_pixel(static_cast<std::uint8_t>(v), scaling);
+  const std::size_t plane = bgr.total();
+  for (int y = 0; y < bgr.rows; ++y) {
+    const std::uint8_t* row = bgr.ptr<std::uint8_t>(y);
+    float* r = dst + static_cast<std::size_t>(y) * bgr.cols;
+    for (int x = 0; x < bgr.cols; ++x) {
       r[x] = lut[row[3 * x + 2]];
       r[plane + x] = lut[row[3 * x + 1]];
       r[2 * plane + x] = lut[row[3 * x]];
     }
   }
+}
+
+// One 8-bit BGR image -> CHW RGB floats at dst (3 * height * width values), resized and scaled.
+inline void preprocess_into(const cv::Mat& bgr, float* dst, const preprocess_options& o) {
+  ACNE_CHECK(bgr.type() == CV_8UC3, "preprocess: need an 8-bit BGR image, got type " << bgr.type());
+  scale_into(resize_to(bgr, o.width, o.height, o.filter), dst, o.scaling);
 }
 
 inline image_batch preprocess(const std::vector<cv::Mat>& images, const preprocess_options& o) {

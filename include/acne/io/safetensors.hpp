@@ -171,7 +171,7 @@ struct tensor_record {
       if constexpr (std::is_same_v<T, bool>) {
         for (std::size_t i = 0; i < out.size(); ++i) out[i] = data[i] != std::byte{0};
       } else {
-        std::memcpy(out.data(), data.data(), data.size());
+        if (!data.empty()) std::memcpy(out.data(), data.data(), data.size());
       }
       return out;
     }
@@ -206,7 +206,7 @@ tensor_record make_record(std::string name, std::vector<std::int64_t> shape, std
     if constexpr (std::is_same_v<T, bool>) {
       for (std::size_t i = 0; i < values.size(); ++i) r.data[i] = values[i] ? std::byte{1} : std::byte{0};
     } else {
-      std::memcpy(r.data.data(), values.data(), r.data.size());
+      if (!r.data.empty()) std::memcpy(r.data.data(), values.data(), r.data.size());
     }
     return r;
   }
@@ -471,7 +471,7 @@ safetensors_file load(std::uint64_t total, ReadAt read_at, const std::string& so
 inline safetensors_file load_safetensors_from_memory(std::span<const std::byte> bytes,
                                                      const std::string& source = "<memory>") {
   return detail::load(bytes.size(), [&](std::uint64_t offset, std::span<std::byte> out) {
-    std::memcpy(out.data(), bytes.data() + offset, out.size());
+    if (!out.empty()) std::memcpy(out.data(), bytes.data() + offset, out.size());
   }, source);
 }
 
