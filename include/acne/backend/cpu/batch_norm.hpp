@@ -3,6 +3,7 @@
 // for normalising, unbiased for the running variance as Keras/TF do).
 #include <cmath>
 
+#include "acne/backend/cpu/parallel.hpp"
 #include "acne/tensor/tensor.hpp"
 
 namespace acne {
@@ -16,7 +17,7 @@ void batch_norm_forward_train(const tensor<T, cpu>& x, const tensor<T, cpu>& gam
                               double eps) {
   const auto& s = x.shape();
   const std::size_t p = s.plane(), count = s.n * p;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if(x.size() > cpu_backend::parallel_threshold)
   for (long c = 0; c < static_cast<long>(s.c); ++c) {
     double m = 0, v = 0;
     for (std::size_t n = 0; n < s.n; ++n) {
@@ -50,7 +51,7 @@ void batch_norm_forward_inference(const tensor<T, cpu>& x, const tensor<T, cpu>&
                                   const tensor<T, cpu>& running_var, double eps) {
   const auto& s = x.shape();
   const std::size_t p = s.plane();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if(x.size() > cpu_backend::parallel_threshold)
   for (long nc = 0; nc < static_cast<long>(s.n * s.c); ++nc) {
     const std::size_t c = nc % s.c;
     const T g = gamma[c] / T(std::sqrt(double(running_var[c]) + eps)), b = beta[c] - running_mean[c] * g;
@@ -67,7 +68,7 @@ void batch_norm_backward(const tensor<T, cpu>& x, const tensor<T, cpu>& dy, cons
                          tensor<T, cpu>& dgamma, tensor<T, cpu>& dbeta) {
   const auto& s = x.shape();
   const std::size_t p = s.plane(), count = s.n * p;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if(x.size() > cpu_backend::parallel_threshold)
   for (long c = 0; c < static_cast<long>(s.c); ++c) {
     double sum_dy = 0, sum_dy_xhat = 0;
     const double m = mean[c], inv = invstd[c];

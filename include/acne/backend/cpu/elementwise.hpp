@@ -1,11 +1,12 @@
 #pragma once
 // Elementwise and per-channel CPU kernels. Every function here has a CUDA twin with the same
-// signature for tensor<float, cuda> (backend/cuda/ops.hpp), so layers call them unqualified.
+// signature for tensor<float, cuda> (backend/cuda/elementwise.hpp), so layers call them unqualified.
 #include <cmath>
 #include <cstdint>
 
 #include "acne/backend/activation.hpp"
 #include "acne/backend/cpu/gemm.hpp"
+#include "acne/backend/cpu/parallel.hpp"
 #include "acne/tensor/tensor.hpp"
 
 namespace acne {
@@ -27,7 +28,7 @@ void axpy(T alpha, const tensor<T, cpu>& x, tensor<T, cpu>& y) {
   const T* a = x.data();
   T* b = y.data();
   const long n = static_cast<long>(x.size());
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if(n > cpu_backend::parallel_threshold)
   for (long i = 0; i < n; ++i) b[i] += alpha * a[i];
 }
 
@@ -38,7 +39,7 @@ void axpby(T a, const tensor<T, cpu>& x, T b, tensor<T, cpu>& y) {
   const T* p = x.data();
   T* q = y.data();
   const long n = static_cast<long>(x.size());
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if(n > cpu_backend::parallel_threshold)
   for (long i = 0; i < n; ++i) q[i] = a * p[i] + b * q[i];
 }
 
@@ -46,7 +47,7 @@ template <class T>
 void scale(tensor<T, cpu>& t, T alpha) {
   T* p = t.data();
   const long n = static_cast<long>(t.size());
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if(n > cpu_backend::parallel_threshold)
   for (long i = 0; i < n; ++i) p[i] *= alpha;
 }
 
@@ -71,7 +72,7 @@ void add_channel_bias(tensor<T, cpu>& y, const tensor<T, cpu>& bias, T gain) {
   const auto& s = y.shape();
   ACNE_CHECK(bias.size() == s.c, "bias of " << bias.size() << " values for " << s.c << " channels");
   const std::size_t p = s.plane();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if(y.size() > cpu_backend::parallel_threshold)
   for (long nc = 0; nc < static_cast<long>(s.n * s.c); ++nc) {
     const T b = gain * bias[nc % s.c];
     T* row = y.data() + nc * p;
@@ -84,7 +85,7 @@ template <class T>
 void channel_bias_grad(const tensor<T, cpu>& dy, tensor<T, cpu>& db, T gain) {
   const auto& s = dy.shape();
   const std::size_t p = s.plane();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if(dy.size() > cpu_backend::parallel_threshold)
   for (long c = 0; c < static_cast<long>(s.c); ++c) {
     double acc = 0;
     for (std::size_t n = 0; n < s.n; ++n) {
@@ -100,7 +101,7 @@ void activation_forward(const activation& act, const tensor<T, cpu>& x, tensor<T
   const long n = static_cast<long>(x.size());
   const T* a = x.data();
   T* b = y.data();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if(n > cpu_backend::parallel_threshold)
   for (long i = 0; i < n; ++i) b[i] = act.apply(a[i]);
 }
 
@@ -109,7 +110,7 @@ template <class T>
 void activation_backward(const activation& act, const tensor<T, cpu>& x, const tensor<T, cpu>& y,
                          const tensor<T, cpu>& dy, tensor<T, cpu>& dx) {
   const long n = static_cast<long>(x.size());
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if(n > cpu_backend::parallel_threshold)
   for (long i = 0; i < n; ++i) dx.data()[i] = dy.data()[i] * act.derivative(x.data()[i], y.data()[i]);
 }
 
@@ -168,7 +169,7 @@ template <class T>
 void dropout_forward(const tensor<T, cpu>& x, tensor<T, cpu>& y, double rate, std::uint64_t seed) {
   const T keep_scale = T(1.0 / (1.0 - rate));
   const long n = static_cast<long>(x.size());
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if(n > cpu_backend::parallel_threshold)
   for (long i = 0; i < n; ++i)
     y.data()[i] = hash_uniform(seed, i) < rate ? T(0) : x.data()[i] * keep_scale;
 }

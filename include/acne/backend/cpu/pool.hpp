@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "acne/backend/conv_geometry.hpp"
+#include "acne/backend/cpu/parallel.hpp"
 #include "acne/tensor/tensor.hpp"
 
 namespace acne {
@@ -13,7 +14,7 @@ enum class pool_kind { max, average };
 namespace cpu_backend {
 template <class F>
 void for_each_window(const shape4& xs, const shape4& ys, const window& g, F&& f) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if(ys.size() * g.kh * g.kw > cpu_backend::parallel_threshold)
   for (long nc = 0; nc < static_cast<long>(xs.n * xs.c); ++nc)
     for (std::size_t oy = 0; oy < ys.h; ++oy)
       for (std::size_t ox = 0; ox < ys.w; ++ox) {

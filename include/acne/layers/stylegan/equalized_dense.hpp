@@ -1,0 +1,66 @@
+#pragma once
+// StyleGAN2's FullyConnectedLayer: a dense layer with equalised learning rate and an optional fused
+// activation. Weights are stored as N(0, 1/lr_mult) draws and used as w * lr_mult / sqrt(fan_in),
+// biases as b * lr_mult, so Adam's per-parameter step moves every layer at the same relative speed
+// and lr_mult slows a layer down (the mapping network uses 0.01) without a separate optimizer rate.
+#include <cmath>
+
+#include "acne/backend/cpu.hpp"
+#include "acne/layers/dense.hpp"
+
+namespace acne {
+
+struct equalized_dense_options {
+  std::size_t units = 1;
+  bool bias = true;
+  double bias_init = 0.0;  // stored value; the affine layers that produce styles start at 1
+  double lr_mult = 1.0;
+  activation act = activation::linear();  // activation::lrelu() has StyleGAN2's gain sqrt(2)
+  std::string name = {};
+};
+
+template <class T, class D = cpu>
+class equalized_dense : public layer_base<T, D> {
+public:
+  explicit equalized_dense(const equalized_dense_options& o = {}) : opt_(o) { this->name = o.name; }
+
+  shape4 setup(const shape4& in, parameter_registry<T, D>& reg) {
+    const double lr = opt_.lr_mult;
+    dense_options o;
+    o.units = opt_.units;
+    o.bias = opt_.bias;
+    o.weight_gain = lr / std::sqrt(double(in.sample_size()));
+    o.bias_gain = lr;
+    o.weight_init = initializer::normal(0.0, 1.0 / lr);
+    o.bias_init = initializer::constant(opt_.bias_init);
+    fc_ = dense<T, D>(o);
+    return fc_.setup(in, reg);
+  }
+
+  void forward(const tensor<T, D>& x, tensor<T, D>& y, context& ctx) {
+    if (linear()) return fc_.forward(x, y, ctx);
+    fc_.forward(x, pre_, ctx);
+    y.resize(pre_.shape());
+    activation_forward(opt_.act, pre_, y);
+  }
+
+  void backward(const tensor<T, D>& x, const tensor<T, D>& y, const tensor<T, D>& dy, tensor<T, D>* dx, context& ctx) {
+    if (linear()) return fc_.backward(x, y, dy, dx, ctx);
+    dpre_.resize(pre_.shape());
+    activation_backward(opt_.act, pre_, y, dy, dpre_);
+    fc_.backward(x, pre_, dpre_, dx, ctx);
+  }
+
+  const equalized_dense_options& options() const { return opt_; }
+
+private:
+  bool linear() const {
+    return opt_.act.kind == activation_kind::linear && opt_.act.gain == 1.0 && opt_.act.clamp <= 0;
+  }
+
+  equalized_dense_options opt_;
+  dense<T, D> fc_;
+  tensor<T, D> pre_, dpre_;
+};
+
+}  // namespace acne

@@ -1,0 +1,141 @@
+#pragma once
+// StyleGAN2's modulated convolution: per sample n the weight w[o,i,:,:] is scaled by the style
+// s[n,i] and, with demodulation, every output channel of that weight is renormalised by
+// d[n,o] = 1/sqrt(sum_{i,kh,kw} (w s)^2 + 1e-8). Computed as (conv(x * s, w)) * d, which equals the
+// per-sample-weight convolution exactly and keeps one batched convolution with a shared weight.
+// With up = 2 the convolution is transposed with stride 2 and followed by the FIR blur (gain 4),
+// as in the reference. Not a layer policy: it takes two inputs (activations and styles); the
+// synthesis layers and ToRGB wrap it.
+#include <cmath>
+
+#include "acne/backend/conv_geometry.hpp"
+#include "acne/backend/cpu.hpp"
+#include "acne/backend/cpu/modulation.hpp"
+#include "acne/backend/cpu/upfirdn2d.hpp"
+#include "acne/layers/layer.hpp"
+
+namespace acne {
+
+struct modulated_conv2d_options {
+  std::size_t filters = 1;
+  std::size_t kernel = 3;
+  std::size_t up = 1;  // 1 or 2
+  bool demodulate = true;
+  // Constant factor on the weight. The reference leaves demodulated layers unscaled (the factor
+  // would cancel, up to the 1e-8) and gives ToRGB 1/sqrt(fan_in).
+  double weight_gain = 1.0;
+  fir_filter filter = fir_filter::stylegan2();
+};
+
+template <class T, class D = cpu>
+class modulated_conv2d {
+public:
+  static constexpr double demod_eps = 1e-8;
+
+  explicit modulated_conv2d(const modulated_conv2d_options& o = {}) : opt_(o) {
+    ACNE_CHECK(o.up == 1 || o.up == 2, "modulated_conv2d: up must be 1 or 2, not " << o.up);
+    const std::size_t k = o.kernel;
+    if (o.up == 1) {
+      window_ = {k, k, 1, 1, 1, 1, k / 2, k / 2, k / 2, k / 2};
+      return;
+    }
+    // Padding of the reference's conv2d_resample for up = 2: the transposed convolution runs
+    // unpadded, the FIR takes what is left of the "same" padding.
+    const int p = int(k / 2), fw = int(o.filter.w), fh = int(o.filter.h), kk = int(k);
+    fir_.filter = o.filter;
+    fir_.gain = 4;
+    fir_.pad_x0 = p + (fw + 1) / 2 - (kk - 1), fir_.pad_x1 = p + (fw - 2) / 2 - (kk - 2);
+    fir_.pad_y0 = p + (fh + 1) / 2 - (kk - 1), fir_.pad_y1 = p + (fh - 2) / 2 - (kk - 2);
+    ACNE_CHECK(fir_.pad_x0 >= 0 && fir_.pad_x1 >= 0, "modulated_conv2d: up = 2 supports kernels up to 5, not " << k);
+    window_ = {k, k, 2, 2, 1, 1, 0, 0, 0, 0};
+  }
+
+  // Declares "weight" [filters, in, k, k] ~ N(0, 1) in the registry's current scope.
+  void setup(std::size_t in_channels, parameter_registry<T, D>& reg) {
+    in_channels_ = in_channels;
+    const std::size_t k = opt_.kernel;
+    reg.add("weight", {opt_.filters, in_channels, k, k}, initializer::normal(0, 1), in_channels * k * k,
+            opt_.filters * k * k, &weight_, &dweight_);
+  }
+
+  shape4 output_shape(const shape4& in) const {
+    if (opt_.up == 1) return {in.n, opt_.filters, window_.out_h(in.h), window_.out_w(in.w)};
+    const std::size_t th = (in.h - 1) * 2 + opt_.kernel, tw = (in.w - 1) * 2 + opt_.kernel;
+    return {in.n, opt_.filters, fir_.out_h(th), fir_.out_w(tw)};
+  }
+
+  // y = modconv(x, styles); styles hold N * in_channels values.
+  void forward(const tensor<T, D>& x, const tensor<T, D>& styles, tensor<T, D>& y) {
+    const auto& s = x.shape();
+    ACNE_CHECK(s.c == in_channels_ && styles.size() == s.n * s.c,
+               "modulated_conv2d: input " << s << " and styles " << styles.shape() << " for " << in_channels_
+                                          << " input channels");
+    weff_ = weight_;
+    if (opt_.weight_gain != 1.0) scale(weff_, T(opt_.weight_gain));
+    xs_.resize(s);
+    scale_planes(x, styles, xs_);
+    tensor<T, D>& out = opt_.demodulate ? u_ : y;
+    out.resize(output_shape(s));
+    if (opt_.up == 1) {
+      conv2d_forward(xs_, weff_, out, window_);
+    } else {
+      wt_.resize({in_channels_, opt_.filters, opt_.kernel, opt_.kernel});
+      transpose_filters(weff_, wt_);
+      t_.resize({s.n, opt_.filters, (s.h - 1) * 2 + opt_.kernel, (s.w - 1) * 2 + opt_.kernel});
+      conv2d_backward_data(xs_, wt_, t_, window_);  // the transposed convolution
+      upfirdn2d_forward(t_, out, fir_);
+    }
+    if (!opt_.demodulate) return;
+    d_.resize({s.n, opt_.filters, 1, 1});
+    demodulation_forward(weff_, styles, d_, demod_eps);
+    y.resize(u_.shape());
+    scale_planes(u_, d_, y);
+  }
+
+  // Adds dL/dweight; overwrites dstyles (shaped like styles) and, if not null, dx.
+  void backward(const tensor<T, D>& x, const tensor<T, D>& styles, const tensor<T, D>& dy, tensor<T, D>* dx,
+                tensor<T, D>& dstyles) {
+    const auto& s = x.shape();
+    dweff_.resize(weight_.shape());
+    const tensor<T, D>* du = &dy;
+    if (opt_.demodulate) {
+      dd_.resize(d_.shape());
+      plane_dot(u_, dy, dd_, T(0));
+      du_.resize(dy.shape());
+      scale_planes(dy, d_, du_);
+      du = &du_;
+    }
+    dxs_.resize(s);
+    if (opt_.up == 1) {
+      conv2d_backward_filter(xs_, *du, dweff_, window_, T(0));
+      conv2d_backward_data(*du, weff_, dxs_, window_);
+    } else {
+      dt_.resize(t_.shape());
+      upfirdn2d_backward(*du, dt_, fir_);
+      dwt_.resize(wt_.shape());
+      conv2d_backward_filter(dt_, xs_, dwt_, window_, T(0));
+      transpose_filters(dwt_, dweff_);
+      conv2d_forward(dt_, wt_, dxs_, window_);
+    }
+    dstyles.resize(styles.shape());
+    plane_dot(x, dxs_, dstyles, T(0));
+    if (opt_.demodulate) demodulation_backward(weff_, styles, d_, dd_, dstyles, dweff_);
+    axpy(T(opt_.weight_gain), dweff_, dweight_);
+    if (!dx) return;
+    dx->resize(s);
+    scale_planes(dxs_, styles, *dx);
+  }
+
+  const modulated_conv2d_options& options() const { return opt_; }
+  tensor<T, D>& weight() { return weight_; }
+
+private:
+  modulated_conv2d_options opt_;
+  window window_;
+  upfirdn_params fir_;
+  std::size_t in_channels_ = 0;
+  tensor<T, D> weight_, dweight_, weff_, dweff_, wt_, dwt_;
+  tensor<T, D> xs_, dxs_, t_, dt_, u_, du_, d_, dd_;
+};
+
+}  // namespace acne

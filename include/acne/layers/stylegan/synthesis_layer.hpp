@@ -1,0 +1,75 @@
+#pragma once
+// One convolution of the synthesis network (the reference's SynthesisLayer): styles from w through
+// an affine layer (bias initialised to 1, so modulation starts as the identity), a demodulated
+// modulated convolution (optionally upsampling 2x), noise, bias and leaky ReLU (gain sqrt(2)).
+// Two inputs (x and w), so it has its own forward/backward instead of the layer contract.
+#include "acne/layers/stylegan/equalized_dense.hpp"
+#include "acne/layers/stylegan/modulated_conv2d.hpp"
+#include "acne/layers/stylegan/noise.hpp"
+
+namespace acne {
+
+struct synthesis_layer_options {
+  std::size_t filters = 1;
+  std::size_t kernel = 3;
+  std::size_t up = 1;
+  std::size_t resolution = 4;  // of the output, for the noise buffer
+  bool use_noise = true;
+  double conv_clamp = 0.0;  // 0: none
+  fir_filter filter = fir_filter::stylegan2();
+};
+
+template <class T, class D = cpu>
+class synthesis_layer {
+public:
+  explicit synthesis_layer(const synthesis_layer_options& o = {})
+      : opt_(o), conv_({.filters = o.filters, .kernel = o.kernel, .up = o.up, .demodulate = true, .filter = o.filter}) {
+    act_ = activation::lrelu();
+    act_.clamp = o.conv_clamp;
+  }
+
+  // w_shape: one w per sample, e.g. [N, 1, w_dim, 1].
+  void setup(std::size_t in_channels, const shape4& w_shape, parameter_registry<T, D>& reg) {
+    {
+      typename parameter_registry<T, D>::scope scope(reg, "affine");
+      affine_ = equalized_dense<T, D>({.units = in_channels, .bias_init = 1.0});
+      affine_.setup(w_shape, reg);
+    }
+    conv_.setup(in_channels, reg);
+    if (opt_.use_noise) noise_.setup(opt_.resolution, reg);
+    reg.add("bias", {opt_.filters, 1, 1, 1}, initializer::zeros(), in_channels, opt_.filters, &bias_, &dbias_);
+  }
+
+  shape4 output_shape(const shape4& in) const { return conv_.output_shape(in); }
+
+  void forward(const tensor<T, D>& x, const tensor<T, D>& w, tensor<T, D>& y, context& ctx, noise_mode mode) {
+    affine_.forward(w, styles_, ctx);
+    conv_.forward(x, styles_, pre_);
+    if (opt_.use_noise) noise_.forward(pre_, ctx, mode);
+    add_channel_bias(pre_, bias_, T(1));
+    y.resize(pre_.shape());
+    activation_forward(act_, pre_, y);
+  }
+
+  // Adds parameter gradients and dL/dw into dw; overwrites dx when not null.
+  void backward(const tensor<T, D>& x, const tensor<T, D>& w, const tensor<T, D>& y, const tensor<T, D>& dy,
+                tensor<T, D>* dx, tensor<T, D>& dw, context& ctx) {
+    dpre_.resize(pre_.shape());
+    activation_backward(act_, pre_, y, dy, dpre_);
+    channel_bias_grad(dpre_, dbias_, T(1));
+    if (opt_.use_noise) noise_.backward(dpre_);
+    conv_.backward(x, styles_, dpre_, dx, dstyles_);
+    affine_.backward(w, styles_, dstyles_, &dw_, ctx);
+    axpy(T(1), dw_, dw);
+  }
+
+private:
+  synthesis_layer_options opt_;
+  activation act_;
+  equalized_dense<T, D> affine_;
+  modulated_conv2d<T, D> conv_;
+  noise_injection<T, D> noise_;
+  tensor<T, D> bias_, dbias_, styles_, dstyles_, pre_, dpre_, dw_;
+};
+
+}  // namespace acne

@@ -1,0 +1,74 @@
+#pragma once
+// Run-time configuration of StyleGAN2 (generator and discriminator), with the reference's presets.
+// config_f(R) is the paper's config F as stylegan2-ada-pytorch's 'stylegan2' cfg builds it;
+// paper256() is its 'paper256' cfg (half the feature maps, minibatch-stddev groups of 8).
+#include <algorithm>
+#include <bit>
+#include <cstddef>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "acne/error.hpp"
+
+namespace acne::stylegan2 {
+
+struct config {
+  std::size_t resolution = 1024;
+  std::size_t img_channels = 3;
+  std::size_t z_dim = 512, w_dim = 512;
+  std::size_t mapping_layers = 8;
+  double mapping_lr_mult = 0.01;
+  double w_avg_beta = 0.995;
+  std::size_t channel_base = 32768, channel_max = 512;
+  double conv_clamp = 0.0;  // 0: none (the paper, TF); stylegan2-ada-pytorch trains with 256
+  std::size_t mbstd_group = 4, mbstd_channels = 1;
+
+  static config config_f(std::size_t resolution) {
+    config c;
+    c.resolution = resolution;
+    return c;
+  }
+  static config paper256() {
+    config c;
+    c.resolution = 256;
+    c.channel_base = 16384;
+    c.mbstd_group = 8;
+    return c;
+  }
+
+  // Feature maps at a resolution: min(channel_base / res, channel_max).
+  std::size_t channels(std::size_t res) const { return std::min(channel_base / res, channel_max); }
+  std::size_t log2_resolution() const { return std::size_t(std::bit_width(resolution) - 1); }
+  // Two per block (conv0, conv1) except the 4x4 block's one, plus the last ToRGB: 2 log2(R) - 2.
+  std::size_t num_ws() const { return 2 * log2_resolution() - 2; }
+
+  void validate() const {
+    ACNE_CHECK(resolution >= 4 && std::has_single_bit(resolution),
+               "StyleGAN2 resolution must be a power of two >= 4, not " << resolution);
+    ACNE_CHECK(img_channels > 0 && z_dim > 0 && w_dim > 0 && mapping_layers > 0 && mbstd_group > 0,
+               "StyleGAN2 config has a zero size");
+    ACNE_CHECK(channels(resolution) > 0, "channel_base " << channel_base << " gives no channels at " << resolution << "px");
+  }
+
+  nlohmann::json to_json() const {
+    return {{"resolution", resolution}, {"img_channels", img_channels}, {"z_dim", z_dim}, {"w_dim", w_dim},
+            {"mapping_layers", mapping_layers}, {"mapping_lr_mult", mapping_lr_mult}, {"w_avg_beta", w_avg_beta},
+            {"channel_base", channel_base}, {"channel_max", channel_max}, {"conv_clamp", conv_clamp},
+            {"mbstd_group", mbstd_group}, {"mbstd_channels", mbstd_channels}};
+  }
+  // Missing keys keep their defaults, so a partial description (e.g. from a converter) reads too.
+  static config from_json(const nlohmann::json& j) {
+    config c;
+    const auto get = [&](const char* key, auto& field) {
+      if (j.contains(key)) field = j.at(key).get<std::decay_t<decltype(field)>>();
+    };
+    get("resolution", c.resolution), get("img_channels", c.img_channels), get("z_dim", c.z_dim);
+    get("w_dim", c.w_dim), get("mapping_layers", c.mapping_layers), get("mapping_lr_mult", c.mapping_lr_mult);
+    get("w_avg_beta", c.w_avg_beta), get("channel_base", c.channel_base), get("channel_max", c.channel_max);
+    get("conv_clamp", c.conv_clamp), get("mbstd_group", c.mbstd_group), get("mbstd_channels", c.mbstd_channels);
+    return c;
+  }
+};
+
+}  // namespace acne::stylegan2
