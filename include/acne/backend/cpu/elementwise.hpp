@@ -28,7 +28,7 @@ void axpy(T alpha, const tensor<T, cpu>& x, tensor<T, cpu>& y) {
   const T* a = x.data();
   T* b = y.data();
   const long n = static_cast<long>(x.size());
-#pragma omp parallel for simd schedule(static) if(n > cpu_backend::parallel_threshold)
+#pragma omp parallel for simd schedule(static) if(static_cast<std::size_t>(n) > cpu_backend::parallel_threshold)
   for (long i = 0; i < n; ++i) b[i] += alpha * a[i];
 }
 
@@ -39,7 +39,7 @@ void axpby(T a, const tensor<T, cpu>& x, T b, tensor<T, cpu>& y) {
   const T* p = x.data();
   T* q = y.data();
   const long n = static_cast<long>(x.size());
-#pragma omp parallel for simd schedule(static) if(n > cpu_backend::parallel_threshold)
+#pragma omp parallel for simd schedule(static) if(static_cast<std::size_t>(n) > cpu_backend::parallel_threshold)
   for (long i = 0; i < n; ++i) q[i] = a * p[i] + b * q[i];
 }
 
@@ -47,7 +47,7 @@ template <class T>
 void scale(tensor<T, cpu>& t, T alpha) {
   T* p = t.data();
   const long n = static_cast<long>(t.size());
-#pragma omp parallel for simd schedule(static) if(n > cpu_backend::parallel_threshold)
+#pragma omp parallel for simd schedule(static) if(static_cast<std::size_t>(n) > cpu_backend::parallel_threshold)
   for (long i = 0; i < n; ++i) p[i] *= alpha;
 }
 
@@ -101,7 +101,7 @@ void activation_forward(const activation& act, const tensor<T, cpu>& x, tensor<T
   const long n = static_cast<long>(x.size());
   const T* a = x.data();
   T* b = y.data();
-#pragma omp parallel for schedule(static) if(n > cpu_backend::parallel_threshold)
+#pragma omp parallel for schedule(static) if(static_cast<std::size_t>(n) > cpu_backend::parallel_threshold)
   for (long i = 0; i < n; ++i) b[i] = act.apply(a[i]);
 }
 
@@ -110,7 +110,7 @@ template <class T>
 void activation_backward(const activation& act, const tensor<T, cpu>& x, const tensor<T, cpu>& y,
                          const tensor<T, cpu>& dy, tensor<T, cpu>& dx) {
   const long n = static_cast<long>(x.size());
-#pragma omp parallel for schedule(static) if(n > cpu_backend::parallel_threshold)
+#pragma omp parallel for schedule(static) if(static_cast<std::size_t>(n) > cpu_backend::parallel_threshold)
   for (long i = 0; i < n; ++i) dx.data()[i] = dy.data()[i] * act.derivative(x.data()[i], y.data()[i]);
 }
 
@@ -169,7 +169,7 @@ template <class T>
 void dropout_forward(const tensor<T, cpu>& x, tensor<T, cpu>& y, double rate, std::uint64_t seed) {
   const T keep_scale = T(1.0 / (1.0 - rate));
   const long n = static_cast<long>(x.size());
-#pragma omp parallel for schedule(static) if(n > cpu_backend::parallel_threshold)
+#pragma omp parallel for schedule(static) if(static_cast<std::size_t>(n) > cpu_backend::parallel_threshold)
   for (long i = 0; i < n; ++i)
     y.data()[i] = hash_uniform(seed, i) < rate ? T(0) : x.data()[i] * keep_scale;
 }

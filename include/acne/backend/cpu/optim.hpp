@@ -15,7 +15,7 @@ void adam_update(tensor<T, cpu>& p, const tensor<T, cpu>& g, tensor<T, cpu>& m, 
   const long n = static_cast<long>(p.size());
   T *pp = p.data(), *mm = m.data(), *vv = v.data();
   const T* gg = g.data();
-#pragma omp parallel for simd schedule(static) if(n > cpu_backend::parallel_threshold)
+#pragma omp parallel for simd schedule(static) if(static_cast<std::size_t>(n) > cpu_backend::parallel_threshold)
   for (long i = 0; i < n; ++i) {
     mm[i] = T(beta1) * mm[i] + T(1 - beta1) * gg[i];
     vv[i] = T(beta2) * vv[i] + T(1 - beta2) * gg[i] * gg[i];
@@ -30,7 +30,7 @@ void sgd_update(tensor<T, cpu>& p, const tensor<T, cpu>& g, tensor<T, cpu>& buf,
   const long n = static_cast<long>(p.size());
   T *pp = p.data(), *bb = buf.data();
   const T* gg = g.data();
-#pragma omp parallel for simd schedule(static) if(n > cpu_backend::parallel_threshold)
+#pragma omp parallel for simd schedule(static) if(static_cast<std::size_t>(n) > cpu_backend::parallel_threshold)
   for (long i = 0; i < n; ++i) {
     bb[i] = T(momentum) * bb[i] + gg[i];
     pp[i] -= T(lr) * (nesterov ? gg[i] + T(momentum) * bb[i] : bb[i]);

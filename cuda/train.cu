@@ -1,0 +1,79 @@
+// Loss and optimizer kernels (backend/cuda/loss.hpp, optim.hpp), the CPU formulas term by term.
+#include <vector>
+
+#include "acne/backend/cuda/loss.hpp"
+#include "acne/backend/cuda/optim.hpp"
+#include "kernels.cuh"
+
+namespace acne {
+
+using namespace cuda_backend;
+
+double softmax_cross_entropy(const tensor<float, cuda>& logits, const std::vector<int>& labels,
+                             tensor<float, cuda>& probs, tensor<float, cuda>& dlogits) {
+  const std::size_t n = logits.shape().n, k = logits.shape().sample_size();
+  ACNE_CHECK(labels.size() == n, "softmax_cross_entropy: " << labels.size() << " labels for " << n << " samples");
+  for (int label : labels)
+    ACNE_CHECK(label >= 0 && std::size_t(label) < k, "label " << label << " outside [0, " << k << ")");
+  probs.resize(logits.shape());
+  dlogits.resize(logits.shape());
+  if (n == 0) return 0;
+  device_buffer<int> label_buf(n);
+  device_buffer<double> loss_buf(n);
+  ACNE_CUDA(cudaMemcpy(label_buf.get(), labels.data(), n * sizeof(int), cudaMemcpyHostToDevice));
+  const float* z_all = logits.data();
+  float *p_all = probs.data(), *d_all = dlogits.data();
+  const int* lab = label_buf.get();
+  double* losses = loss_buf.get();
+  // One thread per sample: K is a handful of classes.
+  for_each_index(n, [=] __device__(std::size_t i) {
+    const float* z = z_all + i * k;
+    float* p = p_all + i * k;
+    float* d = d_all + i * k;
+    float zmax = z[0];
+    for (std::size_t j = 1; j < k; ++j) zmax = z[j] > zmax ? z[j] : zmax;
+    double total = 0;
+    for (std::size_t j = 0; j < k; ++j) total += exp(double(z[j] - zmax));
+    for (std::size_t j = 0; j < k; ++j) {
+      p[j] = float(exp(double(z[j] - zmax)) / total);
+      d[j] = (p[j] - float(j == std::size_t(lab[i]))) / float(n);
+    }
+    losses[i] = -(double(z[lab[i]] - zmax) - log(total));
+  });
+  std::vector<double> host(n);
+  ACNE_CUDA(cudaMemcpy(host.data(), losses, n * sizeof(double), cudaMemcpyDeviceToHost));
+  double loss = 0;
+  for (double l : host) loss += l;
+  return loss / double(n);
+}
+
+void adam_update(tensor<float, cuda>& p, const tensor<float, cuda>& g, tensor<float, cuda>& m, tensor<float, cuda>& v,
+                 double lr, double beta1, double beta2, double eps, double c1, double c2) {
+  ACNE_CHECK(g.size() == p.size() && m.size() == p.size() && v.size() == p.size(),
+             "adam_update: parameters " << p.shape() << ", gradients " << g.shape() << ", moments " << m.shape()
+                                        << " and " << v.shape());
+  const float b1 = float(beta1), rest1 = float(1 - beta1), b2 = float(beta2), rest2 = float(1 - beta2);
+  const float rate = float(lr), bias1 = float(c1), bias2 = float(c2), epsilon = float(eps);
+  float *pp = p.data(), *mm = m.data(), *vv = v.data();
+  const float* gg = g.data();
+  for_each_index(p.size(), [=] __device__(std::size_t i) {
+    mm[i] = b1 * mm[i] + rest1 * gg[i];
+    vv[i] = b2 * vv[i] + rest2 * gg[i] * gg[i];
+    pp[i] -= rate * (mm[i] / bias1) / (sqrtf(vv[i] / bias2) + epsilon);
+  });
+}
+
+void sgd_update(tensor<float, cuda>& p, const tensor<float, cuda>& g, tensor<float, cuda>& buf, double lr,
+                double momentum, bool nesterov) {
+  ACNE_CHECK(g.size() == p.size() && buf.size() == p.size(),
+             "sgd_update: parameters " << p.shape() << ", gradients " << g.shape() << ", momentum " << buf.shape());
+  const float rate = float(lr), mu = float(momentum);
+  float *pp = p.data(), *bb = buf.data();
+  const float* gg = g.data();
+  for_each_index(p.size(), [=] __device__(std::size_t i) {
+    bb[i] = mu * bb[i] + gg[i];
+    pp[i] -= rate * (nesterov ? gg[i] + mu * bb[i] : bb[i]);
+  });
+}
+
+}  // namespace acne
