@@ -10,6 +10,7 @@ namespace acne {
 struct conv2d_options {
   std::size_t filters = 1;
   std::size_t kernel = 3;
+  std::size_t kernel_h = 0, kernel_w = 0;  // non-zero: a rectangular kernel (Inception's 1x7 / 7x1)
   std::size_t stride = 1;
   padding_mode padding = padding_mode::same;
   std::size_t pad = 0;  // with padding_mode::explicit_, zeros on every side
@@ -30,9 +31,9 @@ public:
 
   shape4 setup(const shape4& in, parameter_registry<T, D>& reg) {
     in_channels_ = in.c;
-    const std::size_t k = opt_.kernel;
-    const std::size_t fan_in = in.c * k * k, fan_out = opt_.filters * k * k;
-    reg.add("weight", {opt_.filters, in.c, k, k}, opt_.weight_init, fan_in, fan_out, &weight_, &dweight_, opt_.lr_mult);
+    const std::size_t kh = kernel_h(), kw = kernel_w();
+    const std::size_t fan_in = in.c * kh * kw, fan_out = opt_.filters * kh * kw;
+    reg.add("weight", {opt_.filters, in.c, kh, kw}, opt_.weight_init, fan_in, fan_out, &weight_, &dweight_, opt_.lr_mult);
     if (opt_.bias) reg.add("bias", {opt_.filters, 1, 1, 1}, opt_.bias_init, fan_in, fan_out, &bias_, &dbias_, opt_.lr_mult);
     return output_shape(in);
   }
@@ -42,7 +43,7 @@ public:
     return {in.n, opt_.filters, g.out_h(in.h), g.out_w(in.w)};
   }
   window geometry(const shape4& in) const {
-    window g{opt_.kernel, opt_.kernel, opt_.stride, opt_.stride, opt_.dilation, opt_.dilation,
+    window g{kernel_h(), kernel_w(), opt_.stride, opt_.stride, opt_.dilation, opt_.dilation,
              opt_.pad, opt_.pad, opt_.pad, opt_.pad};
     return resolve_padding(g, opt_.padding, in.h, in.w);
   }
@@ -72,6 +73,8 @@ public:
   }
 
   const conv2d_options& options() const { return opt_; }
+  std::size_t kernel_h() const { return opt_.kernel_h ? opt_.kernel_h : opt_.kernel; }
+  std::size_t kernel_w() const { return opt_.kernel_w ? opt_.kernel_w : opt_.kernel; }
   tensor<T, D>& weight() { return weight_; }
   tensor<T, D>& bias() { return bias_; }
 
