@@ -96,6 +96,8 @@ inline std::string threads_summary() {
 #else
   out << ", no OpenMP";
 #endif
+  for (const char* name : {"OMP_WAIT_POLICY", "OPENBLAS_CORETYPE"})
+    if (const char* v = std::getenv(name)) out << ", " << name << "=" << v;
   return out.str();
 }
 

@@ -21,13 +21,13 @@ namespace acne {
 
 namespace cpu_backend {
 
-// Elements of one item's column matrix: small enough that the buffer is still in cache (L3) when the
-// GEMM reads it back, which matters most where the GEMM is cheap per column (64 channels). A
-// variable, so tests can force the banded paths on small inputs and bench_conv can tune it.
-inline std::size_t chunk_elements = std::size_t(1) << 20;
-// ...but never fewer columns than this: below it a GEMM with many channels loses more to its own
-// blocking overhead than it gains from the cache.
-inline std::size_t min_chunk_columns = 512;
+// Elements of one item's column matrix: about what the L2 cache holds, so the GEMM packs columns
+// that im2col has just written instead of fetching them back from memory. Variables, so tests can
+// force the banded and grouped paths on small inputs and bench_conv can tune them.
+inline std::size_t chunk_elements = std::size_t(1) << 18;
+// ...but never fewer columns than this: each GEMM packs the whole weight matrix once, which a
+// narrow item (512 channels: 2.4M weights) would pay again and again.
+inline std::size_t min_chunk_columns = 256;
 
 // Per-thread buffers that only grow, reused across calls: allocating (and page-faulting) the
 // column matrix per call cost as much as filling it. `slot` keeps a thread's buffers apart.

@@ -1,7 +1,8 @@
 #pragma once
 // im2col / col2im for one NCHW sample and a band [oy0, oy1) of output rows: column row (c, i, j)
 // holds input pixel (c, oy*stride - pad + i*dilation, ox*stride - pad + j*dilation) for every output
-// position of the band. Serial: the convolution parallelises over samples and bands.
+// position of the band. Serial: the convolution parallelises over samples and bands. The simd
+// pragmas say what -O2 cannot prove, that columns and image never overlap, so strided loops vectorise.
 #include <algorithm>
 #include <cstddef>
 
@@ -46,9 +47,13 @@ void im2col(const T* x, std::size_t channels, std::size_t h, std::size_t w, cons
           const T* src = x + (c * h + std::size_t(y)) * w + std::size_t(long(xs.first * sw) + dx);
           const std::size_t len = xs.last - xs.first;
           if (sw == 1) std::copy(src, src + len, out + xs.first);
-          else
+          else if (sw == 2) {  // a constant stride vectorises as shuffles, not as lane-by-lane loads
+#pragma omp simd
+            for (std::size_t k = 0; k < len; ++k) out[xs.first + k] = src[2 * k];
+          } else {
 #pragma omp simd
             for (std::size_t k = 0; k < len; ++k) out[xs.first + k] = src[k * sw];
+          }
         }
       }
 }
@@ -60,8 +65,7 @@ void im2col(const T* x, std::size_t channels, std::size_t h, std::size_t w, cons
 }
 
 // Adds the band's columns back into one sample's input gradient (the adjoint of im2col). Bands of
-// the same sample overlap in the input, so they must not run concurrently. (The simd pragmas say
-// what -O2 cannot prove: columns and image never overlap.)
+// the same sample overlap in the input, so they must not run concurrently.
 template <class T>
 void col2im(const T* col, std::size_t ld, std::size_t col_offset, std::size_t channels, std::size_t h,
             std::size_t w, const window& g, std::size_t oy0, std::size_t oy1, T* x) {
