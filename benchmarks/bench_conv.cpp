@@ -1,6 +1,6 @@
 // Convolution backends on ResNet50V2 and StyleGAN2 layer shapes: the direct loops, im2col + BLAS and
-// cuDNN, forward and both backwards. CPU rates are divided by an SGEMM rate measured beside each
-// shape, so the figures survive a noisy, shared machine.
+// cuDNN, forward and both backwards. Each CPU pass is timed in turn with an SGEMM and divided by its
+// rate, so the figures survive a noisy, shared machine.
 //   bench_conv [--batch 16] [--reps 3] [--quick] [--no-naive] [--only TEXT] [--json FILE]
 //              [--chunk-elements N] [--min-columns N]  (how the CPU path cuts its work, for tuning)
 #include <cmath>
@@ -52,7 +52,7 @@ const conv_case cases[] = {
 // The shapes the CPU target is stated for.
 bool in_target(const conv_case& c) { return c.k == 3 && c.cin >= 64 && c.cout >= 64; }
 
-// The direct loops run about 1 GFLOP/s; above this per image they would dominate the run.
+// The direct loops run at well under 1 GFLOP/s; above this per image they would dominate the run.
 constexpr double naive_flop_budget = 0.5e9;
 
 const char* pass_names[] = {"forward", "backward-data", "backward-filter"};

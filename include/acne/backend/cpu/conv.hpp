@@ -1,8 +1,8 @@
 #pragma once
 // CPU convolution as im2col + GEMM over work items: a group of samples whose columns fill one GEMM
 // (small feature maps), or a band of output rows of one sample (large ones). Items run on OpenMP
-// threads, each with a single-threaded GEMM and its own column buffer: on a few cores this beats
-// a threaded GEMM between serial im2col copies, and no two thread pools spin against each other.
+// threads, each with a single-threaded GEMM and its own column buffer, so im2col runs in parallel
+// too and OpenMP's and OpenBLAS's idle threads never spin against each other's workers.
 #include <algorithm>
 #include <cstddef>
 #include <memory>
