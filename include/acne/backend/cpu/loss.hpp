@@ -1,5 +1,6 @@
 #pragma once
 // Softmax cross-entropy over the channels of [N, K, 1, 1] logits.
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
