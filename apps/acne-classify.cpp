@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "acne/data/image_folder.hpp"
+#include "acne/device_choice.hpp"
 #include "acne/data/phantom_dataset.hpp"
 #include "acne/io/checkpoint.hpp"
 #include "acne/io/image.hpp"
@@ -63,6 +64,7 @@ const char* const train_help = R"(usage: acne-classify train [options]
   --validation-split F    validation fraction, default 0.2
   --steps-per-epoch N     cap the steps of an epoch (quick runs)
   --phantom-count N       phantom faces per class when generating (default 100)
+  --device NAME           cuda (default when this build has CUDA and a GPU is present) or cpu
 
 Writes OUT/best.safetensors (whenever validation accuracy improves), OUT/last.safetensors,
 OUT/history.{csv,json}, OUT/accuracy.png, OUT/loss.png.
@@ -77,6 +79,7 @@ const char* const evaluate_help = R"(usage: acne-classify evaluate --checkpoint 
                       (default: the checkpoint's folder + /evaluation)
   --model NAME        fail unless the checkpoint holds this architecture
   --batch N           default 16
+  --device NAME       cuda (default when available) or cpu
 )";
 
 const char* const predict_help = R"(usage: acne-classify predict --checkpoint FILE (IMAGE | DIR) [options]
@@ -85,6 +88,7 @@ const char* const predict_help = R"(usage: acne-classify predict --checkpoint FI
   IMAGE | DIR         one image, or every image below a folder (also as --input PATH)
   --model NAME        fail unless the checkpoint holds this architecture
   --batch N           default 16
+  --device NAME       cuda (default when available) or cpu
 )";
 
 // --name value / --flag options after the command; positional arguments are kept in order.
@@ -199,11 +203,28 @@ void load_weights(Net& net, const fs::path& file, const std::string& architectur
   }
 }
 
+// The device --device names (acne/device_choice.hpp), checked before any work is done.
+std::string device_of(const arguments& args) {
+  try {
+    return acne::resolve_device(args.get("--device"));
+  } catch (const acne::device_unavailable& e) {
+    throw usage_error(e.what());
+  }
+}
+
+// The classifier built on that device, handed to f.
+template <class F>
+int with_classifier_on_device(const arguments& args, const acne::classifier_spec& spec, std::uint64_t seed, F&& f) {
+  return acne::on_device(device_of(args), std::cout,
+                         [&](auto d) { return acne::with_classifier<float, decltype(d)>(spec, seed, f); });
+}
+
 int train(const arguments& args) {
   args.allow({"--data", "--model", "--width-multiplier", "--blocks", "--epochs", "--batch", "--lr", "--size", "--out",
               "--resume", "--pretrained", "--freeze", "--seed", "--no-augment", "--validation-split",
-              "--steps-per-epoch", "--phantom-count"});
+              "--steps-per-epoch", "--phantom-count", "--device"});
   if (!args.positional().empty()) throw usage_error("unexpected argument '" + args.positional().front() + "'");
+  device_of(args);
   acne::classifier_spec spec;
   spec.architecture = args.get("--model", "resnet50v2");
   spec.width = args.number("--width-multiplier", 1.0);
@@ -249,7 +270,7 @@ int train(const arguments& args) {
   for (std::size_t c = 0; c < counts.size(); ++c) std::cout << " " << spec.class_names[c] << " " << counts[c];
   std::cout << "\n";
 
-  return acne::with_classifier<float>(spec, o.seed, [&](auto& net) {
+  return with_classifier_on_device(args, spec, o.seed, [&](auto& net) {
     if (args.has("--pretrained")) {
       const fs::path file = args.get("--pretrained");
       if (!fs::is_regular_file(file)) throw usage_error("pretrained weights '" + file.string() + "' do not exist");
@@ -281,7 +302,7 @@ int train(const arguments& args) {
 }
 
 int evaluate(const arguments& args) {
-  args.allow({"--checkpoint", "--data", "--out", "--model", "--batch"});
+  args.allow({"--checkpoint", "--data", "--out", "--model", "--batch", "--device"});
   const auto meta = open_checkpoint(args);
   const auto spec = acne::classifier_spec::from_json(meta.config);
   if (!args.has("--data")) throw usage_error("--data DIR is required");
@@ -307,7 +328,7 @@ int evaluate(const arguments& args) {
 
   const fs::path checkpoint = args.get("--checkpoint");
   const fs::path out = args.get("--out", (checkpoint.parent_path() / "evaluation").string());
-  return acne::with_classifier<float>(spec, 0, [&](auto& net) {
+  return with_classifier_on_device(args, spec, 0, [&](auto& net) {
     load_weights(net, checkpoint, meta.architecture);
     acne::train::evaluate_options eo;
     eo.image_size = spec.image_size;
@@ -329,7 +350,7 @@ int evaluate(const arguments& args) {
 }
 
 int predict(const arguments& args) {
-  args.allow({"--checkpoint", "--input", "--model", "--batch"});
+  args.allow({"--checkpoint", "--input", "--model", "--batch", "--device"});
   const auto meta = open_checkpoint(args);
   const auto spec = acne::classifier_spec::from_json(meta.config);
   std::vector<std::string> inputs = args.all("--input");
@@ -351,7 +372,7 @@ int predict(const arguments& args) {
     }
   }
   const std::size_t batch = std::max<std::size_t>(1, args.number<std::size_t>("--batch", 16));
-  return acne::with_classifier<float>(spec, 0, [&](auto& net) {
+  return with_classifier_on_device(args, spec, 0, [&](auto& net) {
     load_weights(net, args.get("--checkpoint"), meta.architecture);
     std::cout << std::left << std::setw(12) << "predicted";
     for (const auto& c : spec.class_names) std::cout << std::setw(10) << c;

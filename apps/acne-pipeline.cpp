@@ -15,6 +15,7 @@
 #include "acne/data/image_folder.hpp"
 #include "acne/data/phantom_dataset.hpp"
 #include "acne/data/preprocess.hpp"
+#include "acne/device_choice.hpp"
 #include "acne/io/image.hpp"
 #include "acne/io/report.hpp"
 #include "acne/models/stylegan2/generate.hpp"
@@ -36,6 +37,7 @@ struct pipeline_options {
   std::string classifier = "resnet50v2";
   std::size_t epochs = 8;
   std::uint64_t seed = 1000;
+  std::string device;                 // "cpu", "cuda"; empty: cuda when available
 };
 
 const std::vector<std::string> acne_classes{"mild", "moderate", "severe"};
@@ -55,7 +57,8 @@ void usage(std::ostream& out) {
          "  --synthetic N         synthetic images per class (default 64)\n"
          "  --classifier NAME     resnet50v2, resnet152v2 or inception_resnet_v2 (reduced width; default resnet50v2)\n"
          "  --epochs E            classifier epochs (default 8)\n"
-         "  --seed S              (default 1000)\n";
+         "  --seed S              (default 1000)\n"
+         "  --device NAME         cuda (default when this build has CUDA and a GPU is present) or cpu\n";
 }
 
 pipeline_options parse(int argc, char** argv) {
@@ -79,6 +82,7 @@ pipeline_options parse(int argc, char** argv) {
     else if (a == "--classifier") o.classifier = value();
     else if (a == "--epochs") o.epochs = std::stoul(value());
     else if (a == "--seed") o.seed = std::stoull(value());
+    else if (a == "--device") o.device = resolve_device(value());
     else ACNE_THROW("unknown argument '" << a << "' (see --help)");
   }
   return o;
@@ -146,8 +150,9 @@ train::gan_result train_gan(const pipeline_options& p, const fs::path& prepared,
   options.pretrained = pretrained.string();
   options.dataset = {{"root", prepared.string()}, {"classes", classes}};
   const auto latest = train::find_latest_snapshot(out);
-  auto result = train::train_stylegan2<cpu>(options, data::make_source(folder), std::cout,
-                                            latest ? *latest : fs::path{});
+  auto result = on_device(p.device, std::cout, [&](auto d) {
+    return train::train_stylegan2<decltype(d)>(options, data::make_source(folder), std::cout, latest ? *latest : fs::path{});
+  });
   ACNE_CHECK(!result.last_snapshot.empty(), "the GAN in " << out << " wrote no snapshot");
   return result;
 }
@@ -164,7 +169,7 @@ int main(int argc, char** argv) {
   try {
     const auto p = parse(argc, argv);
     const auto t0 = std::chrono::steady_clock::now();
-    nlohmann::json report = {{"resolution", p.resolution}, {"seed", p.seed}};
+    nlohmann::json report = {{"resolution", p.resolution}, {"seed", p.seed}, {"device", resolve_device(p.device)}};
 
     banner("1. real faces");
     const fs::path real = real_faces(p.real, p.out / "real", p.real_per_class, 4 * int(p.resolution), p.seed);
@@ -200,21 +205,23 @@ int main(int argc, char** argv) {
     spec.class_names = all_classes;
     data::image_folder train_set(synthetic, {.classes = all_classes});
     data::image_folder test_set(test, {.classes = all_classes});
-    with_classifier<float>(spec, p.seed, [&](auto& net) {
-      train::classifier_train_options o;
-      o.epochs = p.epochs;
-      o.learning_rate = 1e-3;
-      o.seed = p.seed;
-      o.out_dir = p.out / "classifier";
-      o.resume = true;
-      o.filter = data::resize_filter::area;
-      const auto trained = train::train_classifier(net, spec, train_set, o);
-      if (!trained.best_checkpoint.empty()) io::load_checkpoint(trained.best_checkpoint, net);
-      const auto ev = train::evaluate_classifier(net, test_set, spec.class_names,
-                                                 {.image_size = spec.image_size, .filter = data::resize_filter::area});
-      std::cout << train::write_evaluation(ev, p.out / "evaluation", spec.architecture + " on real faces");
-      report["classifier"] = {{"architecture", spec.architecture}, {"best_validation_accuracy", trained.best_val_accuracy},
-                              {"test_accuracy", ev.report.accuracy}, {"test_macro_f1", ev.report.macro_avg.f1}};
+    on_device(p.device, std::cout, [&](auto d) {
+      with_classifier<float, decltype(d)>(spec, p.seed, [&](auto& net) {
+        train::classifier_train_options o;
+        o.epochs = p.epochs;
+        o.learning_rate = 1e-3;
+        o.seed = p.seed;
+        o.out_dir = p.out / "classifier";
+        o.resume = true;
+        o.filter = data::resize_filter::area;
+        const auto trained = train::train_classifier(net, spec, train_set, o);
+        if (!trained.best_checkpoint.empty()) io::load_checkpoint(trained.best_checkpoint, net);
+        const auto ev = train::evaluate_classifier(net, test_set, spec.class_names,
+                                                   {.image_size = spec.image_size, .filter = data::resize_filter::area});
+        std::cout << train::write_evaluation(ev, p.out / "evaluation", spec.architecture + " on real faces");
+        report["classifier"] = {{"architecture", spec.architecture}, {"best_validation_accuracy", trained.best_val_accuracy},
+                                {"test_accuracy", ev.report.accuracy}, {"test_macro_f1", ev.report.macro_avg.f1}};
+      });
     });
 
     report["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

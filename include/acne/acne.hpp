@@ -7,6 +7,7 @@
 #include "acne/layers/batch_norm.hpp"
 #include "acne/layers/branches.hpp"
 #include "acne/layers/conv2d.hpp"
+#include "acne/layers/conv2d_transpose.hpp"
 #include "acne/layers/dense.hpp"
 #include "acne/layers/pooling.hpp"
 #include "acne/layers/sequential.hpp"

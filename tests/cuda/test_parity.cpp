@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -18,9 +19,11 @@
 #include "acne/backend/cpu/normalize.hpp"
 #include "acne/backend/cpu/upfirdn2d.hpp"
 #include "acne/backend/cuda.hpp"
+#include "acne/device_choice.hpp"
 #include "acne/layers/activations.hpp"
 #include "acne/layers/batch_norm.hpp"
 #include "acne/layers/conv2d.hpp"
+#include "acne/layers/conv2d_transpose.hpp"
 #include "acne/layers/dense.hpp"
 #include "acne/layers/pooling.hpp"
 #include "acne/layers/sequential.hpp"
@@ -621,6 +624,73 @@ BOOST_AUTO_TEST_CASE(small_network_forward_backward_and_adam) {
   const host_tensor& y = cpu_net.forward(x);
   const device_tensor& y_d = gpu_net.forward(x_d);
   CHECK_CLOSE_TENSORS(y, y_d);
+}
+
+BOOST_AUTO_TEST_CASE(conv2d_transpose_layer_forward_backward) {
+  // The layer runs on cuDNN's backward-data (forward), forward (input gradient) and backward-filter
+  // (weight gradient, input and output gradient swapped). Stride 2 "same" with an odd kernel crops
+  // one side more than the other, which cuDNN cannot pad; a kernel below the stride leaves output
+  // pixels no input reaches.
+  std::mt19937_64 gen(18);
+  struct config {
+    shape4 in;
+    std::size_t filters, kernel, stride;
+    padding_mode padding;
+    std::size_t pad, output_padding;
+    double weight_gain;
+  };
+  const config configs[] = {{{3, 4, 5, 6}, 3, 3, 2, padding_mode::same, 0, 0, 1.0},
+                            {{2, 3, 4, 3}, 2, 4, 2, padding_mode::same, 0, 0, 1.0},
+                            {{2, 3, 3, 5}, 4, 3, 2, padding_mode::valid, 0, 0, 1.0},
+                            {{2, 2, 4, 4}, 3, 3, 2, padding_mode::explicit_, 1, 1, 0.5},
+                            {{2, 5, 3, 4}, 2, 1, 2, padding_mode::same, 0, 0, 1.0},
+                            {{2, 3, 5, 5}, 2, 3, 1, padding_mode::same, 0, 0, 1.0}};
+  for (const auto& c : configs) {
+    BOOST_TEST_CONTEXT("input " << c.in << " filters " << c.filters << " kernel " << c.kernel << " stride "
+                                << c.stride << " pad " << c.pad << "/" << c.output_padding) {
+      conv2d_transpose_options o;
+      o.filters = c.filters;
+      o.kernel = c.kernel;
+      o.stride = c.stride;
+      o.padding = c.padding;
+      o.pad = c.pad;
+      o.output_padding = c.output_padding;
+      o.weight_gain = c.weight_gain;
+      network<conv2d_transpose<float, cpu>> cpu_net{conv2d_transpose<float, cpu>(o)};
+      network<conv2d_transpose<float, cuda>> gpu_net{conv2d_transpose<float, cuda>(o)};
+      cpu_net.setup(c.in, 5);
+      gpu_net.setup(c.in, 5);
+      const host_tensor params = random_host(cpu_net.parameters().shape(), gen);  // a non-zero bias too
+      copy(params, cpu_net.parameters());
+      copy(to_device(params), gpu_net.parameters());
+
+      const host_tensor x = random_host(c.in, gen);
+      const host_tensor& y = cpu_net.forward(x);
+      const device_tensor& y_d = gpu_net.forward(to_device(x));
+      CHECK_CLOSE_TENSORS(y, y_d);
+      const host_tensor dy = random_host(y.shape(), gen);
+      const device_tensor dy_d = to_device(dy);
+      cpu_net.zero_grad();
+      gpu_net.zero_grad();
+      cpu_net.backward(dy);
+      gpu_net.backward(dy_d);
+      const host_tensor& dx = cpu_net.backward(dy);  // a second pass: parameter gradients accumulate
+      const device_tensor& dx_d = gpu_net.backward(dy_d);
+      CHECK_CLOSE_TENSORS(dx, dx_d);
+      CHECK_CLOSE_TENSORS(cpu_net.gradients(), gpu_net.gradients());
+    }
+  }
+}
+
+// With a GPU present, a program that names no device runs on it, and says so.
+BOOST_AUTO_TEST_CASE(device_choice_prefers_the_gpu) {
+  BOOST_TEST(resolve_device("") == "cuda");
+  BOOST_TEST(resolve_device("cuda") == "cuda");
+  BOOST_TEST(resolve_device("cpu") == "cpu");
+  std::ostringstream log;
+  const std::string ran = on_device("", log, [](auto d) { return std::string(decltype(d)::name); });
+  BOOST_TEST(ran == "cuda");
+  BOOST_TEST(log.str() == "device: cuda\n");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -108,6 +108,12 @@ BOOST_AUTO_TEST_CASE(seed_images_are_written_and_reloadable) {
   const auto expected = to_images(generate(g, std::span<const std::uint32_t>(twelve))).front();
   BOOST_TEST(same_image(read, expected));  // PNG is lossless
   BOOST_TEST(read.rows == 16);
+  // Straight from the file, with truncation: another image of the same seed.
+  const auto from_file = write_seed_images(dir.path() / "g.safetensors", std::span<const std::uint32_t>(twelve),
+                                           dir.path() / "psi", {.truncation_psi = 0.5});
+  const cv::Mat truncated = io::read_image(from_file.front());
+  BOOST_TEST(same_image(truncated, to_images(generate(g, std::span<const std::uint32_t>(twelve), {.truncation_psi = 0.5})).front()));
+  BOOST_TEST(!same_image(truncated, read));
 }
 
 BOOST_AUTO_TEST_CASE(style_mixing_and_interpolation) {

@@ -1,33 +1,56 @@
 #pragma once
 // The acne-fid command line as a function (apps/acne-fid.cpp is its main), so tests run it in-process.
 // Returns 0 on success, 1 on an error while measuring, 2 on bad arguments.
+//
+// An input is a folder of images, a statistics file (--save-stats) or a StyleGAN2 generator (weights
+// or a training snapshot, told apart by their safetensors metadata "format"); a generator's images
+// are drawn by stylegan2::metric_images, as the trainer's per-tick FID draws them.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <iomanip>
+#include <map>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "acne/device_choice.hpp"
 #include "acne/io/safetensors.hpp"
 #include "acne/metrics/fid_pipeline.hpp"
 #include "acne/metrics/inception_features.hpp"
 #include "acne/metrics/random_conv_features.hpp"
+#include "acne/models/stylegan2/generate.hpp"
+#include "acne/train/gan_snapshot.hpp"
 #ifdef ACNE_WITH_CUDA
 #include "acne/backend/cuda.hpp"
 #endif
 
 namespace acne::metrics {
 
+// A generator's default image count: the real set's, at most stylegan2-ada's fid50k_full count.
+inline constexpr std::size_t max_default_generated_images = 50000;
+
 inline constexpr const char* fid_usage =
     "usage: acne-fid [options] A B        FID and KID between A and B\n"
     "       acne-fid [options] --save-stats FILE A   statistics of the folder A, for later runs\n"
+    "       acne-fid [options] GENERATOR B           FID and KID of generated images against B\n"
     "\n"
     "A, B: a folder of images (.png .jpg .jpeg .bmp, searched recursively) or a statistics file\n"
-    "written by --save-stats. KID needs the features of every image, so it is reported for two folders.\n"
+    "written by --save-stats. KID needs the features of every image, so it is reported for two folders\n"
+    "(a generator counts as a folder).\n"
+    "GENERATOR (either side, at most one): a StyleGAN2 training snapshot (network-snapshot-*.safetensors,\n"
+    "its G_ema is used) or generator weights (acne.stylegan2 G or G_ema: save_weights,\n"
+    "tools/convert_stylegan2.py). It generates the images measured, as stylegan2-ada's metrics do:\n"
+    "random latents, random noise, 8-bit images, resized to the extractor's input like any folder's.\n"
     "\n"
     "  --extractor NAME   inception-v3-fid (default): the standard FID network, needs --weights;\n"
     "                     random-conv-v1: seeded random conv features, no weights needed, NOT a\n"
@@ -42,6 +65,13 @@ inline constexpr const char* fid_usage =
     "  --kid-subsets N    KID subsets (default 100)\n"
     "  --kid-subset-size N  largest KID subset (default 1000)\n"
     "  --json FILE        also write the results as JSON\n"
+    "Generator input:\n"
+    "  --num-images N     images to generate (default: as many as the other input holds, at most 50000,\n"
+    "                     stylegan2-ada's fid50k_full count)\n"
+    "  --seed N           batch i of --batch images draws its latents and noise from (N, i): the same\n"
+    "                     seed and --batch give the same images (default 0). A run's --seed, fid_batch\n"
+    "                     and fid_images measure the images of its per-tick FID\n"
+    "  --truncation-psi X truncation of w (default 1: FID is measured without truncation)\n"
 #ifdef ACNE_WITH_CUDA
     "  --device NAME      cuda (default when a GPU is present) or cpu\n"
 #endif
@@ -55,6 +85,11 @@ struct fid_arguments {
   std::size_t dims = 2048, batch = 16, kid_subsets = 100, kid_subset_size = 1000;
   fid_resize resize = fid_resize::bilinear;
   bool help = false;
+  // generator input
+  std::size_t num_images = 0;  // 0: the default
+  std::uint64_t seed = 0;
+  double truncation_psi = 1.0;
+  bool generator_flags = false;  // any of the three given
 };
 
 struct usage_error : std::runtime_error {
@@ -72,6 +107,32 @@ inline std::size_t positive_number(const std::string& flag, const std::string& t
   if (text.empty() || text[0] == '-' || used != text.size() || v == 0)
     throw usage_error(flag + " needs a positive whole number, got '" + text + "'");
   return std::size_t(v);
+}
+
+inline std::uint64_t whole_number(const std::string& flag, const std::string& text) {
+  std::size_t used = 0;
+  unsigned long long v = 0;
+  try {
+    v = std::stoull(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (text.empty() || text[0] == '-' || used != text.size())
+    throw usage_error(flag + " needs a whole number >= 0, got '" + text + "'");
+  return std::uint64_t(v);
+}
+
+inline double real_number(const std::string& flag, const std::string& text) {
+  std::size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (text.empty() || used != text.size() || !std::isfinite(v))
+    throw usage_error(flag + " needs a number, got '" + text + "'");
+  return v;
 }
 
 inline fid_arguments parse_fid_arguments(const std::vector<std::string>& args) {
@@ -98,6 +159,9 @@ inline fid_arguments parse_fid_arguments(const std::vector<std::string>& args) {
     else if (arg == "--kid-subset-size") a.kid_subset_size = positive_number(arg, value());
     else if (arg == "--json") a.json = value();
     else if (arg == "--device") a.device = value();
+    else if (arg == "--num-images") a.num_images = positive_number(arg, value()), a.generator_flags = true;
+    else if (arg == "--seed") a.seed = whole_number(arg, value()), a.generator_flags = true;
+    else if (arg == "--truncation-psi") a.truncation_psi = real_number(arg, value()), a.generator_flags = true;
     else if (arg.rfind("--", 0) == 0) throw usage_error("unknown option " + arg);
     else a.inputs.push_back(arg);
   }
@@ -114,8 +178,12 @@ inline fid_arguments parse_fid_arguments(const std::vector<std::string>& args) {
   if (a.inputs.empty() || a.inputs.size() > 2) throw usage_error("give one or two inputs");
   if (a.inputs.size() == 1 && a.save_stats.empty()) throw usage_error("one input needs --save-stats FILE");
   if (a.kid_subset_size < 2) throw usage_error("--kid-subset-size must be at least 2");
-  if (!a.device.empty() && a.device != "cpu" && a.device != "cuda")
-    throw usage_error("--device must be cpu or cuda");
+  if (a.num_images == 1) throw usage_error("--num-images must be at least 2 (FID and KID need 2 images)");
+  try {
+    a.device = resolve_device(a.device);
+  } catch (const device_unavailable& e) {
+    throw usage_error(e.what());
+  }
   return a;
 }
 
@@ -125,36 +193,118 @@ std::unique_ptr<feature_extractor> make_extractor(const fid_arguments& a) {
   return make_inception_fid_extractor<D>(a.weights, a.dims);
 }
 
-inline std::unique_ptr<feature_extractor> make_extractor_on_device(const fid_arguments& a, std::ostream& out) {
-#ifdef ACNE_WITH_CUDA
-  if (a.device == "cuda" || (a.device.empty() && cuda_available())) {
-    ACNE_CHECK(cuda_available(), "--device cuda, but no CUDA device is available");
-    out << "device: cuda\n";
-    return make_extractor<cuda>(a);
-  }
-#else
-  ACNE_CHECK(a.device != "cuda", "--device cuda, but this acne-fid was built without CUDA");
-#endif
-  out << "device: cpu\n";
-  return make_extractor<cpu>(a);
+enum class input_kind { folder, statistics, generator };
+
+struct input_info {
+  std::string path;
+  input_kind kind = input_kind::folder;
+  std::string description;  // for a generator: what the file is
+};
+
+// The metadata of a safetensors file, from its header alone (a snapshot's tensors stay on disk).
+inline std::map<std::string, std::string> safetensors_metadata(const fs::path& path) {
+  const std::string source = path.string(), where = "safetensors file '" + source + "': ";
+  std::error_code ec;
+  const auto size = fs::file_size(path, ec);
+  ACNE_CHECK(!ec, "cannot read '" << source << "': " << ec.message());
+  ACNE_CHECK(size >= 8, where << "only " << size << " bytes, too short for the 8-byte header length");
+  std::ifstream in(path, std::ios::binary);
+  ACNE_CHECK(in, "cannot open '" << source << "'");
+  unsigned char length[8] = {};
+  in.read(reinterpret_cast<char*>(length), 8);
+  std::uint64_t n = 0;
+  for (int i = 0; i < 8; ++i) n |= std::uint64_t(length[i]) << (8 * i);
+  ACNE_CHECK(in && n <= io::max_header_size && n <= size - 8,
+             where << "header length " << n << " does not fit the " << size << "-byte file");
+  std::string text(n, '\0');
+  in.read(text.data(), std::streamsize(n));
+  ACNE_CHECK(in, where << "read failed");
+  return io::detail::parse_header(text, size - 8 - n, where).metadata;
 }
 
-inline bool is_statistics_file(const fs::path& p) { return fs::is_regular_file(p); }
-
-inline feature_set load_input(feature_extractor& e, const std::string& input, const fid_pipeline_options& o,
-                              std::ostream& out, std::ostream& err) {
-  feature_set set;
-  if (is_statistics_file(input)) {
-    set.statistics = feature_statistics::load(input);
-    out << input << ": statistics of " << set.count() << " images (" << set.statistics.extractor() << ")\n";
-    return set;
+// A folder, a statistics file or a generator; anything else is an error naming the input.
+inline input_info classify_input(const std::string& input) {
+  const auto neither = "input '" + input + "' is neither a folder nor a statistics file nor a StyleGAN2 generator";
+  std::error_code ec;
+  if (fs::is_directory(input, ec)) return {input, input_kind::folder, "folder"};
+  ACNE_CHECK(fs::exists(input, ec), neither << ": it does not exist");
+  ACNE_CHECK(fs::is_regular_file(input, ec), neither << ": it is not a regular file");
+  std::map<std::string, std::string> meta;
+  try {
+    meta = safetensors_metadata(input);
+  } catch (const std::exception& e) {
+    throw acne::error(neither + " (not a safetensors file: " + e.what() + ")");
   }
-  ACNE_CHECK(fs::is_directory(input), "input '" << input << "' is neither a folder nor a statistics file");
-  set = folder_features(e, input, o);
-  out << input << ": " << set.count() << " images\n";
+  const auto get = [&](const char* key) {
+    const auto it = meta.find(key);
+    return it == meta.end() ? std::string() : it->second;
+  };
+  const std::string format = get("format"), network = get("network");
+  if (format == detail::feature_statistics_format) return {input, input_kind::statistics, "statistics"};
+  if (format == train::gan_snapshot_format)
+    return {input, input_kind::generator, "StyleGAN2 training snapshot (its G_ema)"};
+  if (format == "acne.stylegan2") {
+    ACNE_CHECK(network != "D", neither << ": it holds a StyleGAN2 discriminator");
+    return {input, input_kind::generator, "StyleGAN2 generator weights (" + (network.empty() ? "G" : network) + ")"};
+  }
+  ACNE_THROW(neither << ": its metadata says format '" << format << "' (statistics files are "
+                     << detail::feature_statistics_format << ", generators acne.stylegan2 weights or "
+                     << train::gan_snapshot_format << " snapshots)");
+}
+
+inline void warn_if_singular(const feature_set& set, const std::string& input, std::ostream& err) {
   if (set.count() < set.dims())
     err << "acne-fid: warning: " << input << " has fewer images (" << set.count() << ") than feature dimensions ("
         << set.dims() << "): its covariance is singular, so FID is biased and unstable\n";
+}
+
+inline feature_set load_input(feature_extractor& e, const input_info& input, const fid_pipeline_options& o,
+                              std::ostream& out, std::ostream& err) {
+  feature_set set;
+  if (input.kind == input_kind::statistics) {
+    set.statistics = feature_statistics::load(input.path);
+    out << input.path << ": statistics of " << set.count() << " images (" << set.statistics.extractor() << ")\n";
+    return set;
+  }
+  set = folder_features(e, input.path, o);
+  out << input.path << ": " << set.count() << " images\n";
+  warn_if_singular(set, input.path, err);
+  return set;
+}
+
+// Features of `count` images of the generator in input.path, made on the extractor's device.
+template <class D>
+feature_set generator_features(feature_extractor& e, const input_info& input, std::size_t count, const fid_arguments& a,
+                               const fid_pipeline_options& o, std::ostream& out, std::ostream& err) {
+  auto g = stylegan2::load_generator<float, D>(input.path);
+  const auto& c = g.layer().cfg();
+  ACNE_CHECK(c.img_channels == 3, input.path << ": the generator makes " << c.img_channels
+                                             << "-channel images; FID needs RGB");
+  out << input.path << ": " << input.description << ", " << c.resolution << "x" << c.resolution << "; generating "
+      << count << " images (seed " << a.seed << ", truncation psi " << a.truncation_psi << ", batches of " << o.batch
+      << ")" << std::endl;
+  const stylegan2::generation_options go{.truncation_psi = a.truncation_psi, .noise = noise_mode::random};
+  const auto start = std::chrono::steady_clock::now();
+  std::uint64_t index = 0;
+  std::size_t done = 0, reported = 0;
+  feature_set set = generated_features(e, count, [&](std::size_t n) {
+    // Progress at every tenth of the way: the images generated so far, and the rate with their features.
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (done > 0 && done * 10 / count > reported) {
+      reported = done * 10 / count;
+      std::ostringstream rate;
+      rate << std::setprecision(3) << double(done) / std::max(seconds, 1e-9);
+      out << "generated " << done << "/" << count << " images (" << rate.str() << " images/s with features)"
+          << std::endl;
+    }
+    auto images = stylegan2::metric_images(g, n, a.seed, index++, go);
+    done += n;
+    return images;
+  }, o);
+  std::ostringstream seconds;
+  seconds << std::setprecision(3) << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  out << input.path << ": " << set.count() << " generated images in " << seconds.str() << " s" << std::endl;
+  warn_if_singular(set, input.path, err);
   return set;
 }
 
@@ -164,6 +314,61 @@ inline void describe_extractor(const feature_extractor& e, fid_resize resize, st
   if (!e.standard()) out << " -- NOT a standard FID: compare only with numbers from the same extractor";
   else if (e.dims() != 2048) out << " -- a " << e.dims() << "-d tap, not the standard 2048-d FID";
   out << "\n";
+}
+
+template <class D>
+int measure(const fid_arguments& a, const std::vector<input_info>& inputs, std::ostream& out, std::ostream& err) {
+  const auto extractor = make_extractor<D>(a);
+  describe_extractor(*extractor, a.resize, out);
+  const fid_pipeline_options options{.resize = a.resize, .batch = a.batch, .keep_features = inputs.size() == 2};
+  // Folders and statistics first: a generator's default image count is theirs.
+  ACNE_CHECK(a.save_stats.empty() || inputs[0].kind == input_kind::folder,
+             "--save-stats needs a folder as the first input");
+  std::vector<feature_set> sets(inputs.size());
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].kind == input_kind::generator) continue;
+    sets[i] = load_input(*extractor, inputs[i], options, out, err);
+    if (i == 0 && !a.save_stats.empty()) {
+      sets[0].statistics.save(a.save_stats);
+      out << "statistics written to " << a.save_stats << "\n";
+    }
+  }
+  if (inputs.size() == 1) return 0;
+  std::optional<std::size_t> generator;
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    if (inputs[i].kind == input_kind::generator) {
+      generator = i;
+      const std::size_t count = a.num_images ? a.num_images
+                                             : std::min(sets[1 - i].count(), max_default_generated_images);
+      sets[i] = generator_features<D>(*extractor, inputs[i], count, a, options, out, err);
+    }
+
+  const distance_report r =
+      compare(sets[0], sets[1], {.num_subsets = a.kid_subsets, .max_subset_size = a.kid_subset_size, .seed = 0});
+  // Too few images was said per input; clamped negative eigenvalues are news.
+  if (r.fid.details.significant_negative) err << "acne-fid: warning: " << r.fid.warning() << "\n";
+  out << std::setprecision(6) << std::fixed << "FID: " << r.fid.fid << "\n";
+  if (r.kid)
+    out << "KID: " << r.kid->mean << " (std " << r.kid->std << ", " << r.kid->num_subsets << " subsets of "
+        << r.kid->subset_size << ")\n";
+  else
+    out << "KID: not available (a statistics file holds no per-image features; give two folders)\n";
+  out.unsetf(std::ios::floatfield);
+
+  if (!a.json.empty()) {
+    std::vector<std::string> paths;
+    for (const auto& in : inputs) paths.push_back(in.path);
+    nlohmann::json j = {{"fid", r.fid.to_json()}, {"inputs", paths}, {"resize", fid_resize_name(a.resize)},
+                        {"standard_fid", extractor->standard() && extractor->dims() == 2048}};
+    j["kid"] = r.kid ? r.kid->to_json() : nlohmann::json(nullptr);
+    if (generator)
+      j["generator"] = {{"file", inputs[*generator].path}, {"images", sets[*generator].count()}, {"seed", a.seed},
+                        {"truncation_psi", a.truncation_psi}, {"batch", a.batch}};
+    io::create_parent_directories(a.json);
+    std::ofstream(a.json) << j.dump(2) << "\n";
+    out << "results written to " << a.json << "\n";
+  }
+  return 0;
 }
 
 }  // namespace detail
@@ -181,39 +386,21 @@ inline int fid_command(const std::vector<std::string>& args, std::ostream& out, 
     return 0;
   }
   try {
-    const auto extractor = detail::make_extractor_on_device(a, out);
-    detail::describe_extractor(*extractor, a.resize, out);
-    const fid_pipeline_options options{.resize = a.resize, .batch = a.batch, .keep_features = a.inputs.size() == 2};
-    const feature_set first = detail::load_input(*extractor, a.inputs[0], options, out, err);
-    if (!a.save_stats.empty()) {
-      ACNE_CHECK(fs::is_directory(a.inputs[0]), "--save-stats needs a folder as the first input");
-      first.statistics.save(a.save_stats);
-      out << "statistics written to " << a.save_stats << "\n";
+    std::vector<detail::input_info> inputs;
+    for (const auto& input : a.inputs) inputs.push_back(detail::classify_input(input));
+    const auto generators = std::count_if(inputs.begin(), inputs.end(),
+                                          [](const auto& in) { return in.kind == detail::input_kind::generator; });
+    std::string problem;
+    if (generators > 1) problem = "two generators: compare a generator with a folder or a statistics file";
+    else if (generators == 1 && inputs.size() == 1) problem = "a generator needs a folder or statistics file to compare with";
+    else if (generators == 0 && a.generator_flags)
+      problem = "--num-images, --seed and --truncation-psi apply to a generator input, and none was given";
+    if (!problem.empty()) {
+      err << "acne-fid: " << problem << "\n\n" << fid_usage;
+      return 2;
     }
-    if (a.inputs.size() == 1) return 0;
-    const feature_set second = detail::load_input(*extractor, a.inputs[1], options, out, err);
-
-    const distance_report r =
-        compare(first, second, {.num_subsets = a.kid_subsets, .max_subset_size = a.kid_subset_size, .seed = 0});
-    // Too few images was said per input; clamped negative eigenvalues are news.
-    if (r.fid.details.significant_negative) err << "acne-fid: warning: " << r.fid.warning() << "\n";
-    out << std::setprecision(6) << std::fixed << "FID: " << r.fid.fid << "\n";
-    if (r.kid)
-      out << "KID: " << r.kid->mean << " (std " << r.kid->std << ", " << r.kid->num_subsets << " subsets of "
-          << r.kid->subset_size << ")\n";
-    else
-      out << "KID: not available (a statistics file holds no per-image features; give two folders)\n";
-    out.unsetf(std::ios::floatfield);
-
-    if (!a.json.empty()) {
-      nlohmann::json j = {{"fid", r.fid.to_json()}, {"inputs", a.inputs}, {"resize", fid_resize_name(a.resize)},
-                          {"standard_fid", extractor->standard() && extractor->dims() == 2048}};
-      j["kid"] = r.kid ? r.kid->to_json() : nlohmann::json(nullptr);
-      io::create_parent_directories(a.json);
-      std::ofstream(a.json) << j.dump(2) << "\n";
-      out << "results written to " << a.json << "\n";
-    }
-    return 0;
+    // The extractor (and a generator) run there.
+    return on_device(a.device, out, [&](auto d) { return detail::measure<decltype(d)>(a, inputs, out, err); });
   } catch (const std::exception& e) {
     err << "acne-fid: error: " << e.what() << "\n";
     return 1;

@@ -2,7 +2,6 @@
 // The acne-stylegan2 command line as a function (apps/acne-stylegan2.cpp is its main), so tests run
 // it in-process: `train`, `generate` and `grid`. Returns 0 on success, 1 when the work fails
 // (training diverged, unreadable files), 2 on bad arguments.
-#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "acne/data/phantom_dataset.hpp"
+#include "acne/device_choice.hpp"
 #include "acne/io/plot.hpp"
 #include "acne/metrics/fid_pipeline.hpp"
 #include "acne/metrics/inception_features.hpp"
@@ -255,6 +255,12 @@ inline void apply_train_flags(gan_options& o, const parsed_args& p, bool resumin
       o.fid_images = whole_number(f, v, false);
     } else if (f == "--fid-ticks") {
       o.fid_ticks = whole_number(f, v, true);
+    } else if (f == "--fid-extractor") {
+      if (v != metrics::random_conv_name && v != metrics::inception_fid_name)
+        throw usage_error("--fid-extractor must be random-conv-v1 or inception-v3-fid");
+      o.fid_extractor = v;
+    } else if (f == "--fid-weights") {
+      o.fid_weights = v;
     } else if (f == "--out") {
       o.out_dir = v;
     } else if (f == "--pretrained") {
@@ -339,14 +345,11 @@ inline std::filesystem::path resolve_resume(const std::string& what, const std::
 
 template <class D>
 int run_training(const gan_options& o, const dataset_holder& data, const std::filesystem::path& resume,
-                 const parsed_args& p, const std::function<bool()>& abort, std::ostream& out) {
+                 const std::function<bool()>& abort, std::ostream& out) {
   gan_trainer<float, D> trainer(o, data.source, out);
   trainer.abort_fn = abort;
-  if (o.fid_images > 0) {
-    const std::string name = p.get("--fid-extractor", metrics::random_conv_name);
-    if (name == metrics::inception_fid_name) trainer.set_fid_extractor(metrics::make_inception_fid_extractor<D>(p.get("--fid-weights")));
-    else trainer.set_fid_extractor(metrics::make_random_conv_extractor<D>());
-  }
+  if (o.fid_images > 0 && o.fid_extractor == metrics::inception_fid_name)
+    trainer.set_fid_extractor(metrics::make_inception_fid_extractor<D>(o.fid_weights));
   if (!resume.empty()) trainer.resume(resume);
   const auto result = trainer.train();
   if (result.aborted) out << "stopped at kimg " << double(result.state.cur_nimg) / 1000 << "; continue with --resume latest\n";
@@ -354,20 +357,18 @@ int run_training(const gan_options& o, const dataset_holder& data, const std::fi
   return 0;
 }
 
-inline int train_command(const std::vector<std::string>& args, const std::function<bool()>& abort, std::ostream& out,
-                         std::ostream& err) {
+inline int train_command(const std::vector<std::string>& args, const std::function<bool()>& abort, std::ostream& out) {
   const auto p = parse_flags(args, 1, train_flags());
   if (p.help) {
     out << stylegan2_train_usage;
     return 0;
   }
-  const std::string extractor = p.get("--fid-extractor", metrics::random_conv_name);
-  if (extractor != metrics::random_conv_name && extractor != metrics::inception_fid_name)
-    throw usage_error("--fid-extractor must be random-conv-v1 or inception-v3-fid");
-  if (extractor == metrics::inception_fid_name && !p.has("--fid-weights"))
-    throw usage_error("inception-v3-fid needs --fid-weights FILE (tools/convert_pytorch_fid.py)");
-  const std::string device = p.get("--device");
-  if (!device.empty() && device != "cpu" && device != "cuda") throw usage_error("--device must be cpu or cuda");
+  std::string device;
+  try {
+    device = resolve_device(p.get("--device"));  // before any work, so a bad choice costs nothing
+  } catch (const device_unavailable& e) {
+    throw usage_error(e.what());
+  }
 
   gan_options o;
   std::filesystem::path resume;
@@ -375,12 +376,15 @@ inline int train_command(const std::vector<std::string>& args, const std::functi
     resume = resolve_resume(p.get("--resume"), p.get("--out", o.out_dir));
     o = read_snapshot_info(resume).options;
     if (!p.has("--out")) o.out_dir = resume.parent_path().string();
-    if (p.has("--data") || p.has("--class")) o.dataset = dataset_description(p);
+    for (const char* f : {"--data", "--class", "--phantom-count", "--phantom-seed"})
+      if (p.has(f)) o.dataset = dataset_description(p);  // another dataset than the snapshot's
   } else {
     o.dataset = dataset_description(p);
     if (!p.has("--resolution") && p.get("--cfg") != "paper256") o.config.resolution = data_resolution(o.dataset);
   }
   apply_train_flags(o, p, !resume.empty());
+  if (o.fid_images > 0 && o.fid_extractor == metrics::inception_fid_name && o.fid_weights.empty())
+    throw usage_error("inception-v3-fid needs --fid-weights FILE (tools/convert_pytorch_fid.py)");
   try {
     o.validate();
   } catch (const acne::error& e) {
@@ -388,18 +392,7 @@ inline int train_command(const std::vector<std::string>& args, const std::functi
   }
   const auto data = open_dataset(o.dataset, o.config.resolution);
   out << "data: " << data.description << "\n";
-#ifdef ACNE_WITH_CUDA
-  if (device == "cuda" || (device.empty() && cuda_available())) {
-    ACNE_CHECK(cuda_available(), "--device cuda, but no CUDA device is available");
-    out << "device: cuda\n";
-    return run_training<cuda>(o, data, resume, p, abort, out);
-  }
-#else
-  if (device == "cuda") throw usage_error("--device cuda, but this acne-stylegan2 was built without CUDA");
-#endif
-  out << "device: cpu\n";
-  (void)err;
-  return run_training<cpu>(o, data, resume, p, abort, out);
+  return on_device(device, out, [&](auto d) { return run_training<decltype(d)>(o, data, resume, abort, out); });
 }
 
 inline stylegan2::generation_options generation_flags(const parsed_args& p) {
@@ -496,7 +489,7 @@ inline int stylegan2_command(const std::vector<std::string>& args, std::ostream&
       out << stylegan2_usage;
       return 0;
     }
-    if (cmd == "train") return detail::train_command(args, abort, out, err);
+    if (cmd == "train") return detail::train_command(args, abort, out);
     if (cmd == "generate") return detail::generate_command(args, out);
     if (cmd == "grid") return detail::grid_command(args, out);
     throw detail::usage_error(cmd.empty() ? "no command given" : "unknown command '" + cmd + "'");

@@ -45,6 +45,8 @@ struct gan_options {
   std::size_t fid_images = 0;  // 0: no FID
   std::size_t fid_ticks = 0;   // 0: at every network snapshot, as the reference computes its metrics
   std::size_t fid_batch = 16;
+  std::string fid_extractor = "random-conv-v1";  // or "inception-v3-fid" (with fid_weights)
+  std::string fid_weights;
 
   // Image snapshots: a grid of G_ema samples for seeds 0 .. cols*rows-1.
   std::size_t grid_cols = 8, grid_rows = 4;
@@ -66,6 +68,7 @@ struct gan_options {
 
   void validate() const {
     config.validate();
+    ACNE_CHECK(config.img_channels == 3, "GAN training reads colour images: img_channels must be 3, not " << config.img_channels);
     ACNE_CHECK(batch > 0 && batch_gpu > 0 && batch % batch_gpu == 0,
                "the minibatch (" << batch << ") must be a positive multiple of the per-device batch (" << batch_gpu << ")");
     ACNE_CHECK(g_lr > 0 && d_lr > 0, "learning rates must be positive");
@@ -93,6 +96,7 @@ struct gan_options {
             {"pl_weight", pl_weight}, {"pl_decay", pl_decay}, {"pl_batch_shrink", pl_batch_shrink},
             {"style_mixing_prob", style_mixing_prob}, {"ema_kimg", ema_kimg}, {"ema_rampup", ema_rampup},
             {"fid_images", fid_images}, {"fid_ticks", fid_ticks}, {"fid_batch", fid_batch},
+            {"fid_extractor", fid_extractor}, {"fid_weights", fid_weights},
             {"grid_cols", grid_cols}, {"grid_rows", grid_rows},
             {"pretrained", pretrained}, {"freeze_d", freeze_d}, {"freeze", freeze}, {"train_only", train_only},
             {"out_dir", out_dir}, {"dataset", dataset}};
@@ -113,6 +117,7 @@ struct gan_options {
     get("pl_weight", o.pl_weight), get("pl_decay", o.pl_decay), get("pl_batch_shrink", o.pl_batch_shrink);
     get("style_mixing_prob", o.style_mixing_prob), get("ema_kimg", o.ema_kimg), get("ema_rampup", o.ema_rampup);
     get("fid_images", o.fid_images), get("fid_ticks", o.fid_ticks), get("fid_batch", o.fid_batch);
+    get("fid_extractor", o.fid_extractor), get("fid_weights", o.fid_weights);
     get("grid_cols", o.grid_cols), get("grid_rows", o.grid_rows);
     get("pretrained", o.pretrained), get("freeze_d", o.freeze_d), get("freeze", o.freeze), get("train_only", o.train_only);
     get("out_dir", o.out_dir), get("dataset", o.dataset);

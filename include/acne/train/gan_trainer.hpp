@@ -19,7 +19,6 @@
 // phase, minibatch and kimg, before anything is written: the last snapshot on disk stays the last
 // good one.
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -134,7 +133,7 @@ public:
     const auto mine = o_.to_json(), theirs = info.options.to_json();
     for (const char* key : {"g_lr", "d_lr", "batch", "batch_gpu", "seed", "mirror", "beta1", "beta2", "eps", "r1_gamma",
                             "d_reg_interval", "g_reg_interval", "pl_weight", "pl_decay", "pl_batch_shrink",
-                            "style_mixing_prob", "ema_kimg", "ema_rampup", "freeze_d", "freeze", "train_only"})
+                            "style_mixing_prob", "ema_kimg", "ema_rampup", "freeze_d", "freeze", "train_only", "fid_extractor"})
       if (mine.at(key) != theirs.at(key))
         log_ << "note: " << key << " = " << mine.at(key).dump() << " differs from the snapshot's " << theirs.at(key).dump()
              << ": the run will not repeat an uninterrupted one\n";
@@ -142,61 +141,35 @@ public:
          << "\n";
   }
 
-  // FID extractor; default: random-conv-v1 (needs no weights, not a standard FID).
-  void set_fid_extractor(std::unique_ptr<metrics::feature_extractor> e) { extractor_ = std::move(e); }
+  // The FID extractor (recorded in the options); without one, random-conv-v1 (needs no weights,
+  // not a standard FID) is built when options.fid_extractor names it.
+  void set_fid_extractor(std::unique_ptr<metrics::feature_extractor> e) {
+    o_.fid_extractor = e->name();
+    extractor_ = std::move(e);
+  }
 
+  // Trains until total_kimg (or abort_fn), with a tick's maintenance after the first minibatch and
+  // then every kimg_per_tick thousand images, as the reference does.
   gan_result train() {
-    namespace fs = std::filesystem;
-    const fs::path out = o_.out_dir;
-    fs::create_directories(out);
-    io::write_json_file(out / "options.json", o_.to_json());
-    if (!resumed_ && !o_.pretrained.empty())
-      for (const auto& line : load_pretrained(o_.pretrained, g_, d_, g_ema_, o_.config)) log_ << "pretrained: " << line << "\n";
-    describe();
-    if (!resumed_) save_start_images(out);
-    if (o_.fid_images > 0 && real_stats_.count() == 0) prepare_fid(out);
-
+    const std::filesystem::path out = o_.out_dir;
+    start_run(out);
     gan_result result;
-    const auto session_start = clock::now();
-    const double seconds_before = state_.seconds;
-    std::size_t cur_tick = resumed_ ? state_.tick + 1 : 0;
-    std::uint64_t tick_start_nimg = state_.cur_nimg;
-    auto tick_start = clock::now();
-    double maintenance = 0;
-    if (state_.cur_nimg >= o_.total_nimg() && resumed_) {
+    if (resumed_ && state_.cur_nimg >= o_.total_nimg()) {
       log_ << "the snapshot already reached total_kimg " << o_.total_kimg << "\n";
       result.state = state_;
       return result;
     }
     log_ << "training for " << o_.total_kimg << " kimg\n";
+    session_start_ = clock::now();
+    seconds_before_ = state_.seconds;
+    tick_ = {resumed_ ? state_.tick + 1 : 0, state_.cur_nimg, clock::now(), 0.0};
     for (;;) {
       step();
       const bool aborted = abort_fn && abort_fn();
       const bool done = state_.cur_nimg >= o_.total_nimg() || aborted;
-      if (!done && cur_tick != 0 && state_.cur_nimg < tick_start_nimg + o_.tick_nimg()) continue;
-
-      const auto tick_end = clock::now();
-      tick_record rec = tick_stats_.finish();
-      rec.tick = cur_tick;
-      rec.kimg = double(state_.cur_nimg) / 1000;
-      rec.seconds = seconds_before + seconds(session_start, tick_end);
-      rec.sec_per_tick = seconds(tick_start, tick_end);
-      rec.sec_per_kimg = rec.sec_per_tick / double(state_.cur_nimg - tick_start_nimg) * 1000;
-      rec.maintenance = maintenance;
-      rec.pl_mean = pl_.pl_mean;
-      const bool last = done;
-      if (o_.fid_images > 0 && (last || due(cur_tick, o_.effective_fid_ticks()))) rec.fid = fid();
-      log_records_.add(rec);
-      state_.tick = cur_tick;
-      state_.seconds = rec.seconds;
-      log_records_.write(out, extractor_name());
-      log_ << tick_log::format_line(rec, extractor_name()) << std::endl;
-      if (last || due(cur_tick, o_.image_snapshot_ticks)) save_grid(out / grid_file_name(cur_tick));
-      if (last || due(cur_tick, o_.network_snapshot_ticks)) result.last_snapshot = save_snapshot(out, cur_tick);
-      maintenance = seconds(tick_end, clock::now());
-      ++cur_tick;
-      tick_start_nimg = state_.cur_nimg;
-      tick_start = clock::now();
+      if (!done && tick_.index != 0 && state_.cur_nimg < tick_.start_nimg + o_.tick_nimg()) continue;
+      const auto snapshot = end_tick(out, done);
+      if (!snapshot.empty()) result.last_snapshot = snapshot;
       if (done) {
         result.aborted = aborted && state_.cur_nimg < o_.total_nimg();
         break;
@@ -289,6 +262,43 @@ private:
   static double softplus(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::abs(x))); }
   static double sigmoid(double x) { return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x)); }
 
+  // The run folder: options, pretrained weights on a fresh start, the start images, FID statistics.
+  void start_run(const std::filesystem::path& out) {
+    std::filesystem::create_directories(out);
+    io::write_json_file(out / "options.json", o_.to_json());
+    if (!resumed_ && !o_.pretrained.empty())
+      for (const auto& line : load_pretrained(o_.pretrained, g_, d_, g_ema_, o_.config)) log_ << "pretrained: " << line << "\n";
+    describe();
+    if (!resumed_) save_start_images(out);
+    if (o_.fid_images > 0 && real_stats_.count() == 0) prepare_fid(out);
+  }
+
+  // A tick's maintenance: its record (FID when due), log.csv, fid.png and the terminal line, then
+  // the image and network snapshots when due (always at the end). Returns the snapshot written, if any.
+  std::filesystem::path end_tick(const std::filesystem::path& out, bool done) {
+    const auto tick_end = clock::now();
+    const std::size_t t = tick_.index;
+    tick_record rec = tick_stats_.finish();
+    rec.tick = t;
+    rec.kimg = double(state_.cur_nimg) / 1000;
+    rec.seconds = seconds_before_ + seconds(session_start_, tick_end);
+    rec.sec_per_tick = seconds(tick_.start, tick_end);
+    rec.sec_per_kimg = rec.sec_per_tick / double(state_.cur_nimg - tick_.start_nimg) * 1000;
+    rec.maintenance = tick_.maintenance;
+    rec.pl_mean = pl_.pl_mean;
+    if (o_.fid_images > 0 && (done || due(t, o_.effective_fid_ticks()))) rec.fid = fid();
+    log_records_.add(rec);
+    state_.tick = t;
+    state_.seconds = rec.seconds;
+    log_records_.write(out, extractor_name());
+    log_ << tick_log::format_line(rec, extractor_name()) << std::endl;
+    if (done || due(t, o_.image_snapshot_ticks)) save_grid(out / grid_file_name(t));
+    std::filesystem::path snapshot;
+    if (done || due(t, o_.network_snapshot_ticks)) snapshot = save_snapshot(out, t);
+    tick_ = {t + 1, state_.cur_nimg, clock::now(), seconds(tick_end, clock::now())};
+    return snapshot;
+  }
+
   // Means of the tick's losses.
   struct tick_accumulator {
     double g = 0, d = 0, r1 = 0, pl = 0, real = 0, fake = 0;
@@ -380,8 +390,8 @@ private:
     log_ << "StyleGAN2 " << c.resolution << "px: G " << g_.trainable_parameter_count() << " trainable parameters ("
          << frozen_g_ << " tensors frozen), D " << d_.trainable_parameter_count() << " (" << frozen_d_ << " frozen)\n"
          << "data: " << stream_.images() << " images" << (o_.mirror ? " + x-flips" : "") << "; minibatch " << o_.batch
-         << " = " << o_.rounds() << (o_.rounds() == 1 ? " round of " : " rounds of ") << o_.batch_gpu << "; G lr " << g_opt_.learning_rate() << ", D lr "
-         << d_opt_.learning_rate() << "\n";
+         << " = " << o_.rounds() << (o_.rounds() == 1 ? " round of " : " rounds of ") << o_.batch_gpu << "; G lr "
+         << g_opt_.learning_rate() << ", D lr " << d_opt_.learning_rate() << "\n";
   }
 
   std::string extractor_name() const { return extractor_ ? extractor_->name() : std::string(); }
@@ -418,7 +428,11 @@ private:
   // The dataset's statistics (every image, and its flip when mirroring), computed once per run
   // directory and extractor, cached next to the snapshots.
   void prepare_fid(const std::filesystem::path& out) {
-    if (!extractor_) extractor_ = metrics::make_random_conv_extractor<D>();
+    if (!extractor_) {
+      ACNE_CHECK(o_.fid_extractor == metrics::random_conv_name,
+                 "FID with " << o_.fid_extractor << " needs its extractor: call set_fid_extractor() first");
+      extractor_ = metrics::make_random_conv_extractor<D>();
+    }
     const metrics::fid_pipeline_options po{.batch = o_.fid_batch, .keep_features = false};
     std::string name = metrics::measurement_name(*extractor_, po.resize);  // "<extractor>/<resize>"
     std::replace(name.begin(), name.end(), '/', '-');
@@ -442,19 +456,14 @@ private:
     real_stats_.save(cache);
   }
 
-  // FID of fid_images G_ema images (fixed latents, random noise as the reference's metrics).
+  // FID of fid_images G_ema images (fixed latents, random noise as the reference's metrics), drawn
+  // by stylegan2::metric_images as acne-fid draws them: `acne-fid --seed <seed> --batch <fid_batch>
+  // --num-images <fid_images>` on a snapshot measures the same images.
   double fid() {
     const metrics::fid_pipeline_options po{.batch = o_.fid_batch, .keep_features = false};
     std::size_t chunk = 0;
-    tensor<T, D> z;
     const auto fake = metrics::generated_features(*extractor_, o_.fid_images, [&](std::size_t n) {
-      z.resize({n, o_.config.z_dim, 1, 1});
-      fill_normal(z, acne::mix_seed(o_.seed, 0x464944 /* FID */, chunk));
-      g_ema_.ctx() = {false, acne::mix_seed(o_.seed, 0x464944), chunk++};
-      const auto& img = g_ema_.forward(z);
-      tensor<T, cpu> host(img.shape());
-      memory<D>::to_host(host.data(), img.data(), img.bytes());
-      return stylegan2::to_images(host);
+      return stylegan2::metric_images(g_ema_, n, o_.seed, chunk++);
     }, po);
     return metrics::compute_fid(real_stats_, fake.statistics).fid;
   }
@@ -479,6 +488,14 @@ private:
   std::size_t frozen_g_ = 0, frozen_d_ = 0;
   bool resumed_ = false;
   std::filesystem::path last_snapshot_;
+  struct tick_clock {
+    std::size_t index = 0;          // the tick in progress
+    std::uint64_t start_nimg = 0;
+    clock::time_point start{};
+    double maintenance = 0;         // seconds the previous tick's maintenance took
+  } tick_;
+  clock::time_point session_start_{};
+  double seconds_before_ = 0;       // training time of earlier sessions
 };
 
 // Trains a StyleGAN2 on `data` as `options` say, resuming from `resume` (a snapshot file) when given.

@@ -8,6 +8,9 @@
 // Every image depends on its own seed only (generated one at a time, with noise 'const' by default
 // as generate.py does, or 'random' noise drawn from the seed), never on the other seeds asked for.
 //
+// metric_images() draws the batches FID measures (random latents and noise, keyed by a seed and the
+// batch index), for the trainer's per-tick FID and acne-fid alike.
+//
 // load_generator() reads a weights file (tools/convert_stylegan2.py, save_weights) or a training
 // snapshot (its "G_ema." tensors, the moving average that training snapshots are sampled from).
 #include <cmath>
@@ -188,6 +191,33 @@ std::vector<cv::Mat> to_images(const tensor<T, cpu>& images) {
   return out;
 }
 
+// The images the metrics measure, as stylegan2-ada's metric_utils draws them for FID: G(z) with
+// z ~ N(0, I), noise 'random', no truncation unless `o` asks for it, quantised to 8-bit BGR. Batch
+// `index` of `n` images takes its latents and its noise from (seed, index) only, so a seed and a batch
+// size name one sequence of images (unlike generate(), which is per image and seeded as numpy is).
+// The trainer's per-tick FID (seed: the run's) and acne-fid's generator input (--seed) both use it.
+template <class T, class D>
+std::vector<cv::Mat> metric_images(network<generator<T, D>>& g, std::size_t n, std::uint64_t seed, std::uint64_t index,
+                                   const generation_options& o = {.noise = noise_mode::random}) {
+  constexpr std::uint64_t stream = 0x464944;  // "FID"
+  inference_scope<T, D> scope(g, o);
+  const context saved = g.ctx();
+  tensor<T, D> z({n, g.layer().cfg().z_dim, 1, 1});
+  fill_normal(z, mix_seed(seed, stream, index));
+  g.ctx() = {false, mix_seed(seed, stream), index};
+  tensor<T, cpu> host;
+  try {
+    const auto& img = g.forward(z);
+    host.resize(img.shape());
+    memory<D>::to_host(host.data(), img.data(), img.bytes());
+  } catch (...) {
+    g.ctx() = saved;
+    throw;
+  }
+  g.ctx() = saved;
+  return to_images(host);
+}
+
 inline std::string seed_file_name(std::uint32_t seed) {
   char name[32];
   std::snprintf(name, sizeof name, "seed%04u.png", seed);
@@ -207,6 +237,12 @@ std::vector<std::filesystem::path> write_seed_images(network<generator<T, D>>& g
   }
   return paths;
 }
+
+// The same from a network file (a training snapshot's G_ema or generator weights), on the CPU.
+inline std::vector<std::filesystem::path> write_seed_images(const std::filesystem::path& network_file,
+                                                            std::span<const std::uint32_t> seeds,
+                                                            const std::filesystem::path& outdir,
+                                                            const generation_options& o = {});
 
 // The reference's style-mixing figure: row r, column c shows row seed r with the styles listed in
 // `col_styles` (layer indices, e.g. 0-6: the coarse ones) taken from column seed c. Returns
@@ -291,6 +327,14 @@ network<generator<T, D>> load_generator(const std::filesystem::path& path) {
   load_weights(g, file, cfg, path.string());
   g.eval();
   return g;
+}
+
+inline std::vector<std::filesystem::path> write_seed_images(const std::filesystem::path& network_file,
+                                                            std::span<const std::uint32_t> seeds,
+                                                            const std::filesystem::path& outdir,
+                                                            const generation_options& o) {
+  auto g = load_generator<float, cpu>(network_file);
+  return write_seed_images(g, seeds, outdir, o);
 }
 
 }  // namespace acne::stylegan2

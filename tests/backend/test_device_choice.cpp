@@ -1,0 +1,31 @@
+// Run-time device choice in a build without the CUDA backend (this suite does not link acne::cuda):
+// the CPU is chosen and said, and asking for CUDA is an error rather than a quiet CPU run.
+#include <boost/test/unit_test.hpp>
+
+#include <sstream>
+#include <string>
+
+#include "acne/device_choice.hpp"
+
+BOOST_AUTO_TEST_SUITE(device_choice)
+
+BOOST_AUTO_TEST_CASE(without_cuda_the_cpu_is_chosen_and_cuda_refused) {
+  BOOST_TEST(acne::resolve_device("") == "cpu");
+  BOOST_TEST(acne::resolve_device("cpu") == "cpu");
+  BOOST_CHECK_EXCEPTION(acne::resolve_device("cuda"), acne::device_unavailable, [](const acne::error& e) {
+    return std::string(e.what()).find("built without CUDA") != std::string::npos;
+  });
+  BOOST_CHECK_EXCEPTION(acne::resolve_device("gpu"), acne::device_unavailable, [](const acne::error& e) {
+    return std::string(e.what()).find("unknown device 'gpu'") != std::string::npos;
+  });
+}
+
+BOOST_AUTO_TEST_CASE(on_device_says_where_it_runs) {
+  std::ostringstream log;
+  const std::string ran = acne::on_device("", log, [](auto d) { return std::string(decltype(d)::name); });
+  BOOST_TEST(ran == "cpu");
+  BOOST_TEST(log.str() == "device: cpu\n");
+  BOOST_CHECK_THROW(acne::on_device("cuda", log, [](auto) { return 0; }), acne::device_unavailable);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
