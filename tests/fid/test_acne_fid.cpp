@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -18,6 +17,7 @@
 #include "acne/io/safetensors.hpp"
 #include "acne/metrics/fid_command.hpp"
 #include "acne/models/inception_v3.hpp"
+#include "fid_command_runner.hpp"
 #include "fid_test_util.hpp"
 
 namespace fs = std::filesystem;
@@ -25,29 +25,9 @@ using acne::data::acne_class;
 
 namespace {
 
-struct run_result {
-  int rc = 0;
-  std::string out, err;
+using run_result = acne::test::fid_run;
 
-  // The number printed after "<label>: ", which must be there.
-  double value(const std::string& label) const {
-    std::smatch m;
-    const std::regex re(label + ": (-?[0-9.e+-]+)");
-    BOOST_TEST_REQUIRE(std::regex_search(out, m, re), "no '" << label << "' in:\n" << out << err);
-    return std::stod(m[1]);
-  }
-};
-
-run_result acne_fid(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  run_result r;
-  r.rc = acne::metrics::fid_command(args, out, err);
-  r.out = out.str();
-  r.err = err.str();
-  BOOST_TEST_MESSAGE("acne-fid rc " << r.rc << "\n" << r.out << r.err);
-  return r;
-}
-
+run_result acne_fid(const std::vector<std::string>& args) { return acne::test::run_acne_fid(args); }
 
 run_result random_conv_fid(const std::vector<std::string>& inputs, std::vector<std::string> extra = {}) {
   std::vector<std::string> args{"--extractor", "random-conv-v1"};

@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -19,6 +18,7 @@
 #include "acne/metrics/fid_command.hpp"
 #include "acne/models/stylegan2/generate.hpp"
 #include "acne/models/stylegan2/weights.hpp"
+#include "fid_command_runner.hpp"
 #include "fid_test_util.hpp"
 
 namespace fs = std::filesystem;
@@ -26,28 +26,11 @@ using acne::data::acne_class;
 
 namespace {
 
-struct run_result {
-  int rc = 0;
-  std::string out, err;
-
-  double value(const std::string& label) const {
-    std::smatch m;
-    const std::regex re(label + ": (-?[0-9.e+-]+)");
-    BOOST_TEST_REQUIRE(std::regex_search(out, m, re), "no '" << label << "' in:\n" << out << err);
-    return std::stod(m[1]);
-  }
-  bool says(const std::string& text) const { return (out + err).find(text) != std::string::npos; }
-};
+using run_result = acne::test::fid_run;
 
 run_result acne_fid(std::vector<std::string> args) {
   args.insert(args.begin(), {"--extractor", "random-conv-v1", "--batch", "4"});
-  std::ostringstream out, err;
-  run_result r;
-  r.rc = acne::metrics::fid_command(args, out, err);
-  r.out = out.str();
-  r.err = err.str();
-  BOOST_TEST_MESSAGE("acne-fid rc " << r.rc << "\n" << r.out << r.err);
-  return r;
+  return acne::test::run_acne_fid(args);
 }
 
 using generator_net = acne::network<acne::stylegan2::generator<float>>;

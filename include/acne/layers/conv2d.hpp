@@ -3,6 +3,7 @@
 // StyleGAN2's equalised learning rate (weights used as w * weight_gain, bias as b * bias_gain).
 #include "acne/backend/conv_geometry.hpp"
 #include "acne/backend/cpu.hpp"
+#include "acne/layers/gained_weight.hpp"
 #include "acne/layers/layer.hpp"
 
 namespace acne {
@@ -52,23 +53,18 @@ public:
     ACNE_CHECK(x.shape().c == in_channels_, "conv2d '" << this->name << "': input " << x.shape() << " has "
                                                        << x.shape().c << " channels, weights expect " << in_channels_);
     y.resize(output_shape(x.shape()));
-    conv2d_forward(x, effective_weight(), y, geometry(x.shape()));
+    conv2d_forward(x, gained(weight_, opt_.weight_gain, scaled_), y, geometry(x.shape()));
     if (opt_.bias) add_channel_bias(y, bias_, T(opt_.bias_gain));
   }
 
   void backward(const tensor<T, D>& x, const tensor<T, D>&, const tensor<T, D>& dy, tensor<T, D>* dx, context&) {
     const window g = geometry(x.shape());
     if (opt_.bias) channel_bias_grad(dy, dbias_, T(opt_.bias_gain));
-    if (opt_.weight_gain == 1.0) {
-      conv2d_backward_filter(x, dy, dweight_, g, T(1));
-    } else {
-      scratch_.resize(weight_.shape());
-      conv2d_backward_filter(x, dy, scratch_, g, T(0));
-      axpy(T(opt_.weight_gain), scratch_, dweight_);
-    }
+    add_gained_gradient(dweight_, opt_.weight_gain, scratch_,
+                        [&](tensor<T, D>& out, T beta) { conv2d_backward_filter(x, dy, out, g, beta); });
     if (dx) {
       dx->resize(x.shape());
-      conv2d_backward_data(dy, effective_weight(), *dx, g);
+      conv2d_backward_data(dy, gained(weight_, opt_.weight_gain, scaled_), *dx, g);
     }
   }
 
@@ -79,13 +75,6 @@ public:
   tensor<T, D>& bias() { return bias_; }
 
 private:
-  const tensor<T, D>& effective_weight() {
-    if (opt_.weight_gain == 1.0) return weight_;
-    scaled_ = weight_;
-    scale(scaled_, T(opt_.weight_gain));
-    return scaled_;
-  }
-
   conv2d_options opt_;
   std::size_t in_channels_ = 0;
   tensor<T, D> weight_, dweight_, bias_, dbias_, scaled_, scratch_;

@@ -19,6 +19,7 @@
 //   explicit_  (in - 1) * stride + e - 2 * pad + output_padding, PyTorch's padding/output_padding.
 #include "acne/backend/conv_geometry.hpp"
 #include "acne/backend/cpu.hpp"
+#include "acne/layers/gained_weight.hpp"
 #include "acne/layers/layer.hpp"
 
 namespace acne {
@@ -95,7 +96,7 @@ public:
                                                     << in_channels_);
     const window g = geometry(x.shape());
     y.resize(output_shape(x.shape()));
-    conv2d_backward_data(x, effective_weight(), y, g);
+    conv2d_backward_data(x, gained(weight_, opt_.weight_gain, scaled_), y, g);
     if (opt_.bias) add_channel_bias(y, bias_, T(opt_.bias_gain));
   }
 
@@ -106,16 +107,11 @@ public:
     const window g = geometry(x.shape());
     if (opt_.bias) channel_bias_grad(dy, dbias_, T(opt_.bias_gain));
     // The adjoint convolution reads dy and produces x, so dy is its input and x its output gradient.
-    if (opt_.weight_gain == 1.0) {
-      conv2d_backward_filter(dy, x, dweight_, g, T(1));
-    } else {
-      scratch_.resize(weight_.shape());
-      conv2d_backward_filter(dy, x, scratch_, g, T(0));
-      axpy(T(opt_.weight_gain), scratch_, dweight_);
-    }
+    add_gained_gradient(dweight_, opt_.weight_gain, scratch_,
+                        [&](tensor<T, D>& out, T beta) { conv2d_backward_filter(dy, x, out, g, beta); });
     if (dx) {
       dx->resize(x.shape());
-      conv2d_forward(dy, effective_weight(), *dx, g);
+      conv2d_forward(dy, gained(weight_, opt_.weight_gain, scaled_), *dx, g);
     }
   }
 
@@ -136,13 +132,6 @@ private:
     ACNE_CHECK(full + opt_.output_padding > 2 * opt_.pad,
                where() << ": padding " << opt_.pad << " leaves no output for input " << s);
     return full + opt_.output_padding - 2 * opt_.pad;
-  }
-
-  const tensor<T, D>& effective_weight() {
-    if (opt_.weight_gain == 1.0) return weight_;
-    scaled_ = weight_;
-    scale(scaled_, T(opt_.weight_gain));
-    return scaled_;
   }
 
   conv2d_transpose_options opt_;

@@ -23,6 +23,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "acne/command_line.hpp"
 #include "acne/device_choice.hpp"
 #include "acne/io/safetensors.hpp"
 #include "acne/metrics/fid_pipeline.hpp"
@@ -79,6 +80,10 @@ inline constexpr const char* fid_usage =
 
 namespace detail {
 
+using cli::real_number;
+using cli::usage_error;
+using cli::whole_number;
+
 struct fid_arguments {
   std::vector<std::string> inputs;
   std::string extractor = inception_fid_name, weights, save_stats, json, device;
@@ -92,49 +97,6 @@ struct fid_arguments {
   bool generator_flags = false;  // any of the three given
 };
 
-struct usage_error : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-inline std::size_t positive_number(const std::string& flag, const std::string& text) {
-  std::size_t used = 0;
-  unsigned long long v = 0;
-  try {
-    v = std::stoull(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (text.empty() || text[0] == '-' || used != text.size() || v == 0)
-    throw usage_error(flag + " needs a positive whole number, got '" + text + "'");
-  return std::size_t(v);
-}
-
-inline std::uint64_t whole_number(const std::string& flag, const std::string& text) {
-  std::size_t used = 0;
-  unsigned long long v = 0;
-  try {
-    v = std::stoull(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (text.empty() || text[0] == '-' || used != text.size())
-    throw usage_error(flag + " needs a whole number >= 0, got '" + text + "'");
-  return std::uint64_t(v);
-}
-
-inline double real_number(const std::string& flag, const std::string& text) {
-  std::size_t used = 0;
-  double v = 0;
-  try {
-    v = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (text.empty() || used != text.size() || !std::isfinite(v))
-    throw usage_error(flag + " needs a number, got '" + text + "'");
-  return v;
-}
-
 inline fid_arguments parse_fid_arguments(const std::vector<std::string>& args) {
   fid_arguments a;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -146,22 +108,22 @@ inline fid_arguments parse_fid_arguments(const std::vector<std::string>& args) {
     if (arg == "--help" || arg == "-h") a.help = true;
     else if (arg == "--extractor") a.extractor = value();
     else if (arg == "--weights") a.weights = value();
-    else if (arg == "--dims") a.dims = positive_number(arg, value());
+    else if (arg == "--dims") a.dims = whole_number(arg, value(), true);
     else if (arg == "--resize") {
       try {
         a.resize = parse_fid_resize(value());
       } catch (const acne::error& e) {
         throw usage_error(e.what());
       }
-    } else if (arg == "--batch") a.batch = positive_number(arg, value());
+    } else if (arg == "--batch") a.batch = whole_number(arg, value(), true);
     else if (arg == "--save-stats") a.save_stats = value();
-    else if (arg == "--kid-subsets") a.kid_subsets = positive_number(arg, value());
-    else if (arg == "--kid-subset-size") a.kid_subset_size = positive_number(arg, value());
+    else if (arg == "--kid-subsets") a.kid_subsets = whole_number(arg, value(), true);
+    else if (arg == "--kid-subset-size") a.kid_subset_size = whole_number(arg, value(), true);
     else if (arg == "--json") a.json = value();
     else if (arg == "--device") a.device = value();
-    else if (arg == "--num-images") a.num_images = positive_number(arg, value()), a.generator_flags = true;
-    else if (arg == "--seed") a.seed = whole_number(arg, value()), a.generator_flags = true;
-    else if (arg == "--truncation-psi") a.truncation_psi = real_number(arg, value()), a.generator_flags = true;
+    else if (arg == "--num-images") a.num_images = whole_number(arg, value(), true), a.generator_flags = true;
+    else if (arg == "--seed") a.seed = whole_number(arg, value(), false), a.generator_flags = true;
+    else if (arg == "--truncation-psi") a.truncation_psi = real_number(arg, value(), cli::number_sign::any), a.generator_flags = true;
     else if (arg.rfind("--", 0) == 0) throw usage_error("unknown option " + arg);
     else a.inputs.push_back(arg);
   }

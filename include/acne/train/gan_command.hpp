@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "acne/command_line.hpp"
 #include "acne/data/phantom_dataset.hpp"
 #include "acne/device_choice.hpp"
 #include "acne/io/plot.hpp"
@@ -102,9 +103,9 @@ inline constexpr const char* stylegan2_grid_usage =
 
 namespace detail {
 
-struct usage_error : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+using cli::real_number;
+using cli::usage_error;
+using cli::whole_number;
 
 // `--flag value` pairs in order (repeatable flags keep every value); `--help` is a flag alone.
 struct parsed_args {
@@ -138,32 +139,6 @@ inline parsed_args parse_flags(const std::vector<std::string>& args, std::size_t
     p.values.emplace_back(a, args[++i]);
   }
   return p;
-}
-
-inline unsigned long long whole_number(const std::string& flag, const std::string& text, bool positive) {
-  std::size_t used = 0;
-  unsigned long long v = 0;
-  try {
-    v = std::stoull(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (text.empty() || text[0] == '-' || used != text.size() || (positive && v == 0))
-    throw usage_error(flag + " needs a " + (positive ? "positive " : "") + "whole number, got '" + text + "'");
-  return v;
-}
-
-inline double real_number(const std::string& flag, const std::string& text, bool positive = false) {
-  std::size_t used = 0;
-  double v = 0;
-  try {
-    v = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (text.empty() || used != text.size() || !std::isfinite(v) || v < 0 || (positive && v == 0))
-    throw usage_error(flag + " needs a " + (positive ? "positive" : "non-negative") + " number, got '" + text + "'");
-  return v;
 }
 
 inline const std::vector<std::string>& train_flags() {
@@ -214,11 +189,11 @@ inline void apply_train_flags(gan_options& o, const parsed_args& p, bool resumin
     } else if (f == "--batch-gpu") {
       o.batch_gpu = whole_number(f, v, true);
     } else if (f == "--lr") {
-      o.g_lr = o.d_lr = real_number(f, v, true);
+      o.g_lr = o.d_lr = real_number(f, v, cli::number_sign::positive);
     } else if (f == "--g-lr") {
-      o.g_lr = real_number(f, v, true);
+      o.g_lr = real_number(f, v, cli::number_sign::positive);
     } else if (f == "--d-lr") {
-      o.d_lr = real_number(f, v, true);
+      o.d_lr = real_number(f, v, cli::number_sign::positive);
     } else if (f == "--gamma") {
       o.r1_gamma = real_number(f, v);
     } else if (f == "--seed") {
@@ -230,7 +205,7 @@ inline void apply_train_flags(gan_options& o, const parsed_args& p, bool resumin
     } else if (f == "--network-snap") {
       o.network_snapshot_ticks = whole_number(f, v, false);
     } else if (f == "--kimg-per-tick") {
-      o.kimg_per_tick = real_number(f, v, true);
+      o.kimg_per_tick = real_number(f, v, cli::number_sign::positive);
     } else if (f == "--mirror") {
       if (v != "0" && v != "1") throw usage_error("--mirror must be 0 or 1");
       o.mirror = v == "1";

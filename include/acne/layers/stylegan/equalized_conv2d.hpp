@@ -8,6 +8,7 @@
 #include "acne/backend/conv_geometry.hpp"
 #include "acne/backend/cpu.hpp"
 #include "acne/backend/cpu/upfirdn2d.hpp"
+#include "acne/layers/gained_weight.hpp"
 #include "acne/layers/layer.hpp"
 
 namespace acne {
@@ -61,10 +62,8 @@ public:
     ACNE_CHECK(x.shape().c == in_channels_, "equalized_conv2d '" << this->name << "': input " << x.shape()
                                                                  << " for " << in_channels_ << " channels");
     const tensor<T, D>& in = resampled(x);
-    scaled_ = weight_;
-    scale(scaled_, T(weight_gain_));
     pre_.resize(output_shape(x.shape()));
-    conv2d_forward(in, scaled_, pre_, window_);
+    conv2d_forward(in, gained(weight_, weight_gain_, scaled_), pre_, window_);
     if (opt_.bias) add_channel_bias(pre_, bias_, T(1));
     y.resize(pre_.shape());
     activation_forward(act_, pre_, y);
@@ -75,14 +74,14 @@ public:
     activation_backward(act_, pre_, y, dy, dpre_);
     if (opt_.bias) channel_bias_grad(dpre_, dbias_, T(1));
     const tensor<T, D>& in = opt_.down > 1 ? fir_out_ : x;
-    scratch_.resize(weight_.shape());
-    conv2d_backward_filter(in, dpre_, scratch_, window_, T(0));
-    axpy(T(weight_gain_), scratch_, dweight_);
+    add_gained_gradient(dweight_, weight_gain_, scratch_,
+                        [&](tensor<T, D>& out, T beta) { conv2d_backward_filter(in, dpre_, out, window_, beta); });
     if (!dx) return;
     dx->resize(x.shape());
-    if (opt_.down == 1) return conv2d_backward_data(dpre_, scaled_, *dx, window_);
+    const tensor<T, D>& w = weight_gain_ == 1.0 ? weight_ : scaled_;  // what forward used
+    if (opt_.down == 1) return conv2d_backward_data(dpre_, w, *dx, window_);
     dfir_.resize(fir_out_.shape());
-    conv2d_backward_data(dpre_, scaled_, dfir_, window_);
+    conv2d_backward_data(dpre_, w, dfir_, window_);
     upfirdn2d_backward(dfir_, *dx, fir_);
   }
 
