@@ -7,6 +7,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "acne/backend/cpu/gemm.hpp"
 #include "acne/data/phantom_dataset.hpp"
 
 #ifdef _OPENMP
@@ -57,7 +58,8 @@ private:
   std::filesystem::path path_;
 };
 
-// Runs the enclosing scope on one OpenMP thread.
+// Runs the enclosing scope on one thread, OpenMP and BLAS alike: training is then bit-reproducible
+// (the CPU backend's parallel weight-gradient sums round in a scheduling-dependent order).
 class single_thread {
 public:
 #ifdef _OPENMP
@@ -69,6 +71,7 @@ public:
 
 private:
   int saved_ = 1;
+  cpu_backend::blas_single_thread blas_;
 };
 
 }  // namespace acne::test
