@@ -18,7 +18,7 @@
 #include <omp.h>
 #endif
 
-// Weak like the thread controls in gemm.hpp: null when the BLAS is not OpenBLAS.
+// Weak like the thread controls in blas_threads.hpp: null when the BLAS is not OpenBLAS.
 extern "C" char* openblas_get_corename(void) __attribute__((weak));
 
 namespace acne::bench {
@@ -45,7 +45,9 @@ timing time_calls(F&& f, int reps, int warmup = 1) {
 
 inline double gflops(double flops, double seconds) { return seconds > 0 ? flops / seconds * 1e-9 : 0; }
 
-// SGEMM of an n x n x n product through the same gemm the CPU backend calls: the machine's rate.
+// SGEMM of an n x n x n product as the CPU backend runs its products (single-threaded OpenBLAS
+// on each OpenMP thread): the machine's rate. threaded_gflops() is the same product on OpenBLAS's
+// own threads, for comparison only: its workers spin on after it, against the next OpenMP team.
 class sgemm_probe {
 public:
   explicit sgemm_probe(std::size_t n = 2048) : n_(n), a_(n * n), b_(n * n), c_(n * n) {
@@ -55,10 +57,21 @@ public:
     }
   }
   double flops() const { return 2.0 * double(n_) * double(n_) * double(n_); }
-  void operator()() { cpu_backend::gemm(false, false, n_, n_, n_, 1.0f, a_.data(), b_.data(), 0.0f, c_.data()); }
+  void operator()() {
+    cpu_backend::parallel_gemm(false, false, n_, n_, n_, 1.0f, a_.data(), b_.data(), 0.0f, c_.data());
+  }
   double gflops(int reps = 5) { return bench::gflops(flops(), time_calls(*this, reps).best); }
+  double threaded_gflops(int reps = 3) {
+    const cpu_backend::blas_threads own(cpu_backend::blas_threads::initial());
+    return bench::gflops(flops(), time_calls([this] { cxxblas_call(); }, reps).best);
+  }
 
 private:
+  void cxxblas_call() {
+    using idx = xt::blas_index_t;
+    cxxblas::gemm<idx>(cxxblas::StorageOrder::RowMajor, cxxblas::NoTrans, cxxblas::NoTrans, idx(n_), idx(n_),
+                       idx(n_), 1.0f, a_.data(), idx(n_), b_.data(), idx(n_), 0.0f, c_.data(), idx(n_));
+  }
   std::size_t n_;
   std::vector<float> a_, b_, c_;
 };
@@ -89,7 +102,11 @@ paired_timing time_against_sgemm(F&& f, sgemm_probe& probe, int reps) {
 // just one of them oversubscribing the other.
 inline std::string threads_summary() {
   std::ostringstream out;
-  out << "OpenBLAS threads " << (openblas_get_num_threads ? openblas_get_num_threads() : -1);
+  if (cpu_backend::blas_threads::controllable())
+    out << "OpenBLAS held to 1 thread per OpenMP thread (its own default " << cpu_backend::blas_threads::initial()
+        << ")";
+  else
+    out << "BLAS threads not controllable (not OpenBLAS)";
   if (openblas_get_corename) out << " (core " << openblas_get_corename() << ")";
 #ifdef _OPENMP
   out << ", OpenMP max threads " << omp_get_max_threads();

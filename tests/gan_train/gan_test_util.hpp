@@ -12,6 +12,8 @@
 #include "acne/data/loader.hpp"
 #include "acne/data/phantom_dataset.hpp"
 #include "acne/train/gan_options.hpp"
+#include "support/scratch_dir.hpp"
+#include "support/single_thread.hpp"
 
 namespace acne_gan_test {
 
@@ -69,57 +71,7 @@ private:
   std::shared_ptr<std::vector<cv::Mat>> images_;
 };
 
-// A fresh folder under the build tree, removed at the end of the test.
-class scratch_dir {
-public:
-  explicit scratch_dir(const std::string& name)
-      : path_(std::filesystem::path(ACNE_TEST_BINARY_DIR) / "test-scratch" /
-              (name + "-" + std::to_string(std::random_device{}()))) {
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~scratch_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  scratch_dir(const scratch_dir&) = delete;
-  scratch_dir& operator=(const scratch_dir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
-private:
-  std::filesystem::path path_;
-};
-
-}  // namespace acne_gan_test
-
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-#include "acne/backend/cpu/gemm.hpp"
-
-namespace acne_gan_test {
-
-// While alive, OpenMP and BLAS run on the calling thread only. The test networks are so small that
-// threads gain nothing, and on a loaded machine their barriers cost more than the work itself.
-class single_threaded {
-public:
-  single_threaded() {
-#ifdef _OPENMP
-    saved_ = omp_get_max_threads();
-    omp_set_num_threads(1);
-#endif
-  }
-  ~single_threaded() {
-#ifdef _OPENMP
-    omp_set_num_threads(saved_);
-#endif
-  }
-  single_threaded(const single_threaded&) = delete;
-  single_threaded& operator=(const single_threaded&) = delete;
-
-private:
-  int saved_ = 1;
-  acne::cpu_backend::blas_single_thread blas_;
-};
+using acne::test::scratch_dir;
+using acne::test::single_thread;
 
 }  // namespace acne_gan_test

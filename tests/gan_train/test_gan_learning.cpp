@@ -18,7 +18,7 @@ using namespace acne_gan_test;
 BOOST_AUTO_TEST_SUITE(gan_learning)
 
 BOOST_AUTO_TEST_CASE(fid_falls_well_below_the_untrained_generators) {
-  single_threaded one_thread;
+  single_thread one_thread;
   const auto start = std::chrono::steady_clock::now();
   scratch_dir dir("gan-learning");
   phantom_source data(100, 16, 7, {data::acne_class::healthy, data::acne_class::mild, data::acne_class::severe});

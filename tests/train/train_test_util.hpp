@@ -7,12 +7,9 @@
 
 #include <opencv2/core.hpp>
 
-#include "acne/backend/cpu/gemm.hpp"
 #include "acne/data/phantom_dataset.hpp"
-
-#ifdef _OPENMP
-#include <omp.h>
-#endif
+#include "support/scratch_dir.hpp"
+#include "support/single_thread.hpp"
 
 namespace acne::test {
 
@@ -38,40 +35,6 @@ private:
   std::vector<std::string> classes_;
   std::vector<cv::Mat> images_;
   std::vector<int> labels_;
-};
-
-// A fresh empty folder under the build tree, removed when the test ends.
-class scratch_dir {
-public:
-  explicit scratch_dir(const std::string& name)
-      : path_(std::filesystem::path(ACNE_TEST_BINARY_DIR) / "test-scratch" / (name + "-" + std::to_string(std::random_device{}()))) {
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~scratch_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
-private:
-  std::filesystem::path path_;
-};
-
-// Runs the enclosing scope on one thread, OpenMP and BLAS alike: training is then bit-reproducible
-// (the CPU backend's parallel weight-gradient sums round in a scheduling-dependent order).
-class single_thread {
-public:
-#ifdef _OPENMP
-  single_thread() : saved_(omp_get_max_threads()) { omp_set_num_threads(1); }
-  ~single_thread() { omp_set_num_threads(saved_); }
-#endif
-  single_thread(const single_thread&) = delete;
-  single_thread& operator=(const single_thread&) = delete;
-
-private:
-  int saved_ = 1;
-  cpu_backend::blas_single_thread blas_;
 };
 
 }  // namespace acne::test

@@ -174,6 +174,7 @@ inline bool sqrtm_denman_beavers(const std::vector<double>& a, std::size_t n, st
 inline frechet_result frechet_distance(std::span<const double> mu1, std::span<const double> sigma1,
                                        std::span<const double> mu2, std::span<const double> sigma2,
                                        const frechet_options& options = {}) {
+  const linalg::blas_own_threads blas;
   detail::check_means(mu1, mu2);
   const std::size_t d = mu1.size();
   const auto s1 = detail::checked_covariance(sigma1, d, "sigma1", options.symmetry_tolerance);
@@ -217,6 +218,7 @@ inline frechet_result frechet_distance(std::span<const double> mu1, std::span<co
 inline frechet_result frechet_distance_iterative(std::span<const double> mu1, std::span<const double> sigma1,
                                                  std::span<const double> mu2, std::span<const double> sigma2,
                                                  const frechet_options& options = {}) {
+  const linalg::blas_own_threads blas;
   detail::check_means(mu1, mu2);
   const std::size_t d = mu1.size();
   auto s1 = detail::checked_covariance(sigma1, d, "sigma1", options.symmetry_tolerance);

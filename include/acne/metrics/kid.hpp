@@ -76,6 +76,7 @@ inline double polynomial_kernel_sum(const std::vector<double>& x, const std::vec
 template <class T>
 kid_result kid_impl(std::span<const T> real, std::span<const T> generated, std::size_t dims,
                     const kid_options& options) {
+  const linalg::blas_own_threads blas;
   ACNE_CHECK(dims > 0, "kernel_inception_distance: dims must be positive");
   ACNE_CHECK(real.size() % dims == 0 && generated.size() % dims == 0,
              "kernel_inception_distance: feature buffers (" << real.size() << ", " << generated.size()

@@ -12,6 +12,7 @@
 #include <limits>
 #include <vector>
 
+#include "acne/backend/cpu/blas_threads.hpp"
 #include "acne/error.hpp"
 
 extern "C" {
@@ -29,6 +30,16 @@ void acne_fortran_dgetri(const int* n, double* a, const int* lda, const int* ipi
 }
 
 namespace acne::metrics::linalg {
+
+// Scope for a distance's dense algebra, which runs once, at the end, with no OpenMP team beside it:
+// BLAS and LAPACK may use OpenBLAS's own threads there (the CPU backend otherwise holds it to one).
+class blas_own_threads {
+public:
+  blas_own_threads() : threads_(cpu_backend::blas_threads::initial()) {}
+
+private:
+  cpu_backend::blas_threads threads_;
+};
 
 inline int to_blas_int(std::size_t value) {
   ACNE_CHECK(value <= static_cast<std::size_t>(std::numeric_limits<int>::max()),

@@ -46,7 +46,7 @@ T* thread_buffer(std::size_t n) {
 // without a BLAS that can be kept to the calling thread, or for work too small to share.
 inline std::size_t worker_threads(double macs) {
 #ifdef _OPENMP
-  if (!omp_in_parallel() && blas_single_thread::supported() && macs >= double(parallel_threshold))
+  if (!omp_in_parallel() && blas_threads::controllable() && macs >= double(parallel_threshold))
     return std::size_t(omp_get_max_threads());
 #endif
   return 1;
@@ -90,12 +90,12 @@ struct conv_plan {
 };
 
 // Runs f(item) for every item: on `threads` OpenMP threads, each with single-threaded BLAS, or
-// serially with BLAS using its own threads.
+// serially (with BLAS's own threads where the backend cannot hold it to one).
 template <class F>
 void for_each_item(std::size_t items, std::size_t threads, F&& f) {
 #ifdef _OPENMP
   if (std::min(threads, items) > 1) {
-    blas_single_thread guard;
+    keep_blas_on_calling_thread();
 #pragma omp parallel for schedule(dynamic, 1) num_threads(int(std::min(threads, items)))
     for (long i = 0; i < long(items); ++i) f(std::size_t(i));
     return;

@@ -152,7 +152,7 @@ void matmul(const tensor<T, cpu>& a, bool trans_a, const tensor<T, cpu>& b, bool
   ACNE_CHECK(k == kb && c.shape().n == m && c.shape().sample_size() == n,
              "matmul: " << a.shape() << (trans_a ? "^T" : "") << " x " << b.shape() << (trans_b ? "^T" : "")
                         << " into " << c.shape());
-  cpu_backend::gemm(trans_a, trans_b, m, n, k, alpha, a.data(), b.data(), beta, c.data());
+  cpu_backend::parallel_gemm(trans_a, trans_b, m, n, k, alpha, a.data(), b.data(), beta, c.data());
 }
 
 // A counter-based hash in [0, 1): the same random stream on every backend and thread count.

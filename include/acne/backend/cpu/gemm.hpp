@@ -1,13 +1,14 @@
 #pragma once
 // Row-major GEMM on raw CPU buffers through xtensor-blas (OpenBLAS underneath):
 // C[m,n] = alpha * op(A) * op(B) + beta * C, where op(A) is [m,k] and op(B) is [k,n].
+// BLAS runs on the calling thread (blas_threads.hpp); parallel_gemm spreads one product over the
+// OpenMP threads.
+#include <algorithm>
 #include <cstddef>
 
 #include <xtensor-blas/xblas.hpp>
 
-// Weak, so the library still links against a BLAS that is not OpenBLAS; they are then null.
-extern "C" void openblas_set_num_threads(int) __attribute__((weak));
-extern "C" int openblas_get_num_threads(void) __attribute__((weak));
+#include "acne/backend/cpu/blas_threads.hpp"
 
 namespace acne::cpu_backend {
 
@@ -17,6 +18,7 @@ template <class T>
 void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* a,
           std::size_t lda, const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc) {
   if (m == 0 || n == 0) return;
+  keep_blas_on_calling_thread();
   using idx = xt::blas_index_t;
   cxxblas::gemm<idx>(cxxblas::StorageOrder::RowMajor, trans_a ? cxxblas::Trans : cxxblas::NoTrans,
                      trans_b ? cxxblas::Trans : cxxblas::NoTrans, idx(m), idx(n), idx(k), alpha, a, idx(lda), b,
@@ -29,23 +31,36 @@ void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t 
   gemm(trans_a, trans_b, m, n, k, alpha, a, trans_a ? m : k, b, trans_b ? k : n, beta, c, n);
 }
 
-// While alive, BLAS runs in the calling thread: for loops whose OpenMP threads each issue their
-// own GEMM. OpenBLAS built on pthreads would otherwise start its own threads inside each of ours.
-class blas_single_thread {
-public:
-  // False when the BLAS cannot be told (not OpenBLAS): callers then keep GEMMs off worker threads.
-  static bool supported() { return openblas_set_num_threads && openblas_get_num_threads; }
-  blas_single_thread() : saved_(supported() ? openblas_get_num_threads() : 0) {
-    if (saved_ > 1) openblas_set_num_threads(1);
-  }
-  ~blas_single_thread() {
-    if (saved_ > 1) openblas_set_num_threads(saved_);
-  }
-  blas_single_thread(const blas_single_thread&) = delete;
-  blas_single_thread& operator=(const blas_single_thread&) = delete;
+// Below this many multiply-adds a product stays on one thread (OpenBLAS draws its line nearby).
+inline constexpr double parallel_gemm_threshold = 1 << 18;
 
-private:
-  int saved_;
-};
+// The same product on the OpenMP threads: each computes a block of C's columns, or of its rows
+// when C is taller than wide, with single-threaded BLAS. With a BLAS the backend cannot hold to one
+// thread, or inside a parallel region, it is one call.
+template <class T>
+void parallel_gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* a,
+                   const T* b, T beta, T* c) {
+  const std::size_t lda = trans_a ? m : k, ldb = trans_b ? k : n;
+  int threads = 1;
+#ifdef _OPENMP
+  if (blas_threads::controllable() && !omp_in_parallel() && double(m) * double(n) * double(k) >= parallel_gemm_threshold)
+    threads = int(std::min<std::size_t>(std::size_t(omp_get_max_threads()), std::max(m, n)));
+#endif
+  if (threads <= 1) return gemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, n);
+  keep_blas_on_calling_thread();
+  const bool by_columns = n >= m;
+  const std::size_t extent = by_columns ? n : m;
+#pragma omp parallel for schedule(static) num_threads(threads)
+  for (int t = 0; t < threads; ++t) {
+    const std::size_t first = extent * std::size_t(t) / std::size_t(threads);
+    const std::size_t last = extent * std::size_t(t + 1) / std::size_t(threads);
+    if (by_columns)
+      gemm(trans_a, trans_b, m, last - first, k, alpha, a, lda, trans_b ? b + first * ldb : b + first, ldb, beta,
+           c + first, n);
+    else
+      gemm(trans_a, trans_b, last - first, n, k, alpha, trans_a ? a + first : a + first * lda, lda, b, ldb, beta,
+           c + first * n, n);
+  }
+}
 
 }  // namespace acne::cpu_backend
