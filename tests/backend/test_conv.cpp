@@ -42,6 +42,8 @@ const config configs[] = {
     {{2, 3, 9, 9}, 2, 3, 1, 2, padding_mode::same},   {{300, 2, 4, 4}, 3, 3, 1, 1, padding_mode::same},
     {{5, 6, 16, 12}, 7, 1, 1, 1, padding_mode::same}, {{3, 3, 15, 15}, 4, 7, 2, 1, padding_mode::same},
     {{4, 5, 6, 6}, 3, 3, 3, 1, padding_mode::valid},  {{2, 3, 11, 10}, 4, 3, 2, 2, padding_mode::same},
+    // stride 2 on maps so narrow that some taps see no pixel at all, or only one
+    {{2, 3, 5, 1}, 2, 3, 2, 1, padding_mode::same},   {{2, 2, 4, 2}, 3, 3, 2, 1, padding_mode::same},
 };
 
 // Checks all three passes of every config; tolerances scale with the accumulation length k.

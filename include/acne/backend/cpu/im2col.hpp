@@ -32,7 +32,7 @@ template <class T>
 class split_band {
 public:
   split_band(std::size_t h, std::size_t w, const window& g, std::size_t oy0, std::size_t oy1)
-      : h_(h), w_(w), half_((w + 1) / 2), ow_(g.out_w(w)) {
+      : h_(h), w_(w), half_((w + 1) / 2) {
     const long lo = long(oy0 * g.stride_h) - long(g.pad_top);
     const long hi = long((oy1 - 1) * g.stride_h + (g.kh - 1) * g.dilation_h) - long(g.pad_top) + 1;
     first_ = std::clamp(lo, 0L, long(h));
@@ -41,7 +41,7 @@ public:
     for (std::size_t j = 0; j < g.kw; ++j) {  // tap j reads pixel 2*ox + dx = 2*(ox + shift) + phase
       const long dx = long(j * g.dilation_w) - long(g.pad_left);
       const long phase = dx & 1, shift = (dx - phase) / 2;
-      taps_.push_back({valid_span(ow_, w, 2, dx), phase * long(half_) + shift});
+      taps_.push_back({valid_span(g.out_w(w), w, 2, dx), phase * long(half_) + shift});
     }
   }
 
@@ -90,7 +90,7 @@ public:
   // null where y is padding.
   T* row(long y) { return y < 0 || y >= long(h_) ? nullptr : split_.data() + std::size_t(y - first_) * 2 * half_; }
   // Tap j covers output positions [span(j).first, span(j).last), whose pixels start at
-  // row + offset(j) in a split row.
+  // row + offset(j) in a split row (when the span is not empty).
   const valid_span& span(std::size_t j) const { return taps_[j].xs; }
   std::size_t offset(std::size_t j) const { return std::size_t(taps_[j].from + long(taps_[j].xs.first)); }
 
@@ -99,7 +99,7 @@ private:
     valid_span xs;
     long from;  // offset of output position 0's pixel in a split row
   };
-  std::size_t h_, w_, half_, ow_;
+  std::size_t h_, w_, half_;
   long first_ = 0;
   std::size_t rows_ = 0;
   std::vector<T> split_;
@@ -128,7 +128,7 @@ void im2col_stride2(const T* x, std::size_t channels, std::size_t h, std::size_t
           const valid_span& xs = band.span(j);
           std::fill(o, o + xs.first, T(0));
           std::fill(o + xs.last, o + ow, T(0));
-          std::copy(row + band.offset(j), row + band.offset(j) + (xs.last - xs.first), o + xs.first);
+          if (xs.first < xs.last) std::copy_n(row + band.offset(j), xs.last - xs.first, o + xs.first);
         }
       }
     }
@@ -149,6 +149,7 @@ void col2im_stride2(const T* col, std::size_t ld, std::size_t col_offset, std::s
         if (!row) continue;
         for (std::size_t j = 0; j < g.kw; ++j) {
           const valid_span& xs = band.span(j);
+          if (xs.first == xs.last) continue;
           T* dst = row + band.offset(j);
           const T* src = in + j * ld + xs.first;
 #pragma omp simd
@@ -185,10 +186,7 @@ void im2col(const T* x, std::size_t channels, std::size_t h, std::size_t w, cons
           const T* src = x + (c * h + std::size_t(y)) * w + std::size_t(long(xs.first * sw) + dx);
           const std::size_t len = xs.last - xs.first;
           if (sw == 1) std::copy(src, src + len, out + xs.first);
-          else if (sw == 2) {  // a constant stride vectorises as shuffles, not as lane-by-lane loads
-#pragma omp simd
-            for (std::size_t k = 0; k < len; ++k) out[xs.first + k] = src[2 * k];
-          } else {
+          else {
 #pragma omp simd
             for (std::size_t k = 0; k < len; ++k) out[xs.first + k] = src[k * sw];
           }
