@@ -20,12 +20,14 @@ public:
   // False when the BLAS cannot be told (not OpenBLAS): the backend then leaves BLAS its own
   // threads and keeps GEMMs off OpenMP workers.
   static bool controllable() { return openblas_set_num_threads && openblas_get_num_threads; }
-  // OpenBLAS's count before the backend first held it to one (OPENBLAS_NUM_THREADS or the cores).
+  // OpenBLAS's count before the first change made through this header (OPENBLAS_NUM_THREADS or
+  // the cores).
   static int initial() {
     static const int n = controllable() ? openblas_get_num_threads() : 1;
     return n;
   }
   explicit blas_threads(int n) : saved_(controllable() ? openblas_get_num_threads() : 0) {
+    initial();
     if (saved_ > 0 && saved_ != n) openblas_set_num_threads(n);
   }
   ~blas_threads() {
