@@ -2,7 +2,7 @@
 // Who runs BLAS's threads. The CPU backend parallelises with OpenMP and keeps OpenBLAS to the
 // calling thread: OpenBLAS built on pthreads leaves its workers spinning for about 0.1 s after a
 // threaded call, on the cores where the next OpenMP team runs, and that team then ran at half
-// speed (bench_conv, strided 3x3 forward: 17-26 ms right after a threaded SGEMM, 8-9 ms when
+// speed (bench_conv, strided 3x3 forward: 17-21 ms right after a threaded SGEMM, 8-9 ms when
 // OpenBLAS's spin was cut short with OPENBLAS_THREAD_TIMEOUT=4).
 #ifdef _OPENMP
 #include <omp.h>
