@@ -12,6 +12,7 @@
 
 #include "acne/io/report.hpp"
 #include "acne/metrics/feature_statistics.hpp"
+#include "support/scratch_dir.hpp"
 
 namespace m = acne::metrics;
 namespace fs = std::filesystem;
@@ -52,10 +53,10 @@ void reference_moments(const std::vector<double>& x, std::size_t d, std::vector<
     }
 }
 
-fs::path scratch_dir() {
-  const fs::path dir = fs::path(ACNE_TEST_BINARY_DIR) / "test_output" / "metrics";
-  fs::create_directories(dir);
-  return dir;
+// One folder for this file's tests, removed at exit.
+const fs::path& scratch() {
+  static const acne::test::scratch_dir dir("metrics");
+  return dir.path();
 }
 
 }  // namespace
@@ -111,7 +112,7 @@ BOOST_AUTO_TEST_CASE(errors) {
   const std::vector<double> one_row{1, 2, 3, 4};
   stats.add(one_row);
   BOOST_CHECK_THROW(stats.covariance(), acne::error);                   // fewer than 2 samples
-  BOOST_CHECK_THROW(stats.save(scratch_dir() / "one.stats"), acne::error);
+  BOOST_CHECK_THROW(stats.save(scratch() / "one.stats"), acne::error);
   const std::vector<double> six(6, 1.0);
   BOOST_CHECK_THROW(stats.add(six), acne::error);                       // 6 is not a multiple of 4
   const std::vector<double> eight(8, 1.0);
@@ -128,7 +129,7 @@ BOOST_AUTO_TEST_CASE(save_load_round_trip) {
   const auto x = random_features(n, d, 13);
   m::feature_statistics stats(d, "inception-v3-pool3");
   stats.add(x);
-  const fs::path path = scratch_dir() / "round_trip.stats.safetensors";
+  const fs::path path = scratch() / "round_trip.stats.safetensors";
   stats.save(path);
   const auto loaded = m::feature_statistics::load(path);
   BOOST_TEST(loaded.dims() == d);
@@ -152,14 +153,14 @@ BOOST_AUTO_TEST_CASE(corrupt_files_are_rejected) {
   const std::size_t d = 3;
   m::feature_statistics stats(d, "x");
   stats.add(random_features(10, d, 14));
-  const fs::path good = scratch_dir() / "good.stats";
+  const fs::path good = scratch() / "good.stats";
   stats.save(good);
   const std::string bytes = acne::io::read_text_file(good);
   auto write = [](const fs::path& p, const std::string& content) {
     std::ofstream(p, std::ios::binary) << content;
     return p;
   };
-  const fs::path dir = scratch_dir();
+  const fs::path dir = scratch();
   BOOST_CHECK_THROW(m::feature_statistics::load(dir / "missing.stats"), acne::error);
   BOOST_CHECK_THROW(m::feature_statistics::load(write(dir / "short.stats", "abc")), acne::error);
   BOOST_CHECK_THROW(m::feature_statistics::load(write(dir / "truncated.stats", bytes.substr(0, bytes.size() - 8))),

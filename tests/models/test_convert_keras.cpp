@@ -7,13 +7,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <string>
 
 #include <sys/wait.h>
 
 #include "acne/io/checkpoint.hpp"
 #include "acne/models/classifier.hpp"
+#include "support/scratch_dir.hpp"
 
 namespace {
 
@@ -39,14 +39,7 @@ boost::test_tools::assertion_result have_h5py(utf::test_unit_id) {
   return r;
 }
 
-struct scratch {
-  fs::path dir = fs::path(ACNE_TEST_BINARY_DIR) / "test-scratch" / ("convert-" + std::to_string(std::random_device{}()));
-  scratch() { fs::create_directories(dir); }
-  ~scratch() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-};
+using scratch = acne::test::scratch_dir;
 
 // Runs a command and returns its exit status, with its output in `log`.
 int run(const std::string& command, const fs::path& log) {
@@ -62,7 +55,7 @@ std::string text_of(const fs::path& p) {
 // Writes the Keras fixture and converts it; returns the safetensors path.
 fs::path convert(const scratch& s, const std::string& name, const std::string& fixture_args,
                  const std::string& convert_args = {}) {
-  const fs::path h5 = s.dir / (name + ".h5"), out = s.dir / (name + ".safetensors"), log = s.dir / (name + ".log");
+  const fs::path h5 = s / (name + ".h5"), out = s / (name + ".safetensors"), log = s / (name + ".log");
   BOOST_REQUIRE_MESSAGE(run(python() + " " + (source_dir / "tests/models/keras_fixture.py").string() + " " + h5.string() +
                                 " " + fixture_args, log) == 0, text_of(log));
   BOOST_REQUIRE_MESSAGE(run(python() + " " + (source_dir / "tools/convert_keras.py").string() + " " + h5.string() + " " +
@@ -164,13 +157,13 @@ BOOST_AUTO_TEST_CASE(weights_without_top_load_into_a_new_head) {
 
 BOOST_AUTO_TEST_CASE(converter_refuses_a_file_of_another_architecture) {
   scratch s;
-  const fs::path h5 = s.dir / "resnet.h5", log = s.dir / "log";
+  const fs::path h5 = s / "resnet.h5", log = s / "log";
   BOOST_REQUIRE(run(python() + " " + (source_dir / "tests/models/keras_fixture.py").string() + " " + h5.string() +
                         " --model resnet --width 0.0625 --blocks 1,1,1,1", log) == 0);
   BOOST_TEST(run(python() + " " + (source_dir / "tools/convert_keras.py").string() + " " + h5.string() + " " +
-                     (s.dir / "x.safetensors").string() + " --model inception_resnet_v2", log) == 1);
+                     (s / "x.safetensors").string() + " --model inception_resnet_v2", log) == 1);
   BOOST_TEST(text_of(log).find("holds a resnet50v2") != std::string::npos);
-  BOOST_TEST(!fs::exists(s.dir / "x.safetensors"));
+  BOOST_TEST(!fs::exists(s / "x.safetensors"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

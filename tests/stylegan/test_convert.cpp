@@ -3,8 +3,6 @@
 // here), loaded back by name; a checkpoint of another configuration is rejected with the first
 // mismatching tensor named. The Python part is skipped when no python3 with numpy is found
 // (ACNE_PYTHON may name one).
-#include <unistd.h>
-
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
@@ -16,6 +14,7 @@
 #include "acne/models/stylegan2/discriminator.hpp"
 #include "acne/models/stylegan2/generator.hpp"
 #include "acne/models/stylegan2/weights.hpp"
+#include "support/scratch_dir.hpp"
 
 using namespace acne;
 using namespace acne::stylegan2;
@@ -32,17 +31,7 @@ config tiny(std::size_t mapping_layers = 2) {
   return c;
 }
 
-struct scratch_dir {
-  fs::path path = fs::temp_directory_path() / ("acne-stylegan-test-" + std::to_string(::getpid()));
-  scratch_dir() {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~scratch_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using acne::test::scratch_dir;
 
 // Every value distinct and away from the initialisers' constants (affine biases of 1, zeros).
 template <class Net>
@@ -112,15 +101,15 @@ BOOST_AUTO_TEST_CASE(save_and_load_round_trip) {
   g.setup({1, cfg.z_dim, 1, 1}, 1);
   h.setup({1, cfg.z_dim, 1, 1}, 2);
   fill_distinct(g, 3);
-  save_weights(g, dir.path / "g.safetensors", cfg, "G");
-  load_weights(h, dir.path / "g.safetensors", cfg);
+  save_weights(g, dir / "g.safetensors", cfg, "G");
+  load_weights(h, dir / "g.safetensors", cfg);
   require_equal(g, h);
 
   // A wrong config is caught by the tensors (missing fc2) before any value is copied ...
   network<generator<float>> deeper{generator<float>(tiny(3))};
   deeper.setup({1, cfg.z_dim, 1, 1}, 4);
   const tensor<float> before = deeper.parameters();
-  BOOST_CHECK_EXCEPTION(load_weights(deeper, dir.path / "g.safetensors", tiny(3)), acne::error,
+  BOOST_CHECK_EXCEPTION(load_weights(deeper, dir / "g.safetensors", tiny(3)), acne::error,
                         mentions("missing: mapping.fc2.weight"));
   std::size_t changed = 0;
   for (std::size_t i = 0; i < before.size(); ++i) changed += before[i] != deeper.parameters()[i];
@@ -128,7 +117,7 @@ BOOST_AUTO_TEST_CASE(save_and_load_round_trip) {
   // ... and a recorded config that disagrees is named even when the tensors fit.
   auto other = cfg;
   other.channel_base = 48;  // channels still capped at 5: same tensors
-  BOOST_CHECK_EXCEPTION(load_weights(h, dir.path / "g.safetensors", other), acne::error, mentions("channel_base"));
+  BOOST_CHECK_EXCEPTION(load_weights(h, dir / "g.safetensors", other), acne::error, mentions("channel_base"));
 }
 
 BOOST_AUTO_TEST_CASE(converter_reads_pytorch_and_tensorflow_names, *utf::precondition(python_with_numpy())) {
@@ -140,26 +129,26 @@ BOOST_AUTO_TEST_CASE(converter_reads_pytorch_and_tensorflow_names, *utf::precond
   d.setup({2, 3, 8, 8}, 6);
   fill_distinct(g, 7);
   fill_distinct(d, 8);
-  save_weights(g, dir.path / "G.safetensors", cfg, "G_ema");
-  save_weights(d, dir.path / "D.safetensors", cfg, "D");
+  save_weights(g, dir / "G.safetensors", cfg, "G_ema");
+  save_weights(d, dir / "D.safetensors", cfg, "D");
 
   const std::string py = python(), src = ACNE_TEST_SOURCE_DIR;
-  const auto log = dir.path / "log.txt";
-  BOOST_TEST_REQUIRE(run(py + " " + src + "/tests/stylegan/make_state_dicts.py " + (dir.path / "G.safetensors").string() + " " +
-                             (dir.path / "D.safetensors").string() + " " + dir.path.string(), log) == 0);
+  const auto log = dir / "log.txt";
+  BOOST_TEST_REQUIRE(run(py + " " + src + "/tests/stylegan/make_state_dicts.py " + (dir / "G.safetensors").string() + " " +
+                             (dir / "D.safetensors").string() + " " + dir.path().string(), log) == 0);
   for (const std::string form : {"ada", "tf"}) {
-    const auto in = dir.path / (form + ".npz"), out = dir.path / (form + ".safetensors");
+    const auto in = dir / (form + ".npz"), out = dir / (form + ".safetensors");
     BOOST_TEST_REQUIRE(run(py + " " + src + "/tools/convert_stylegan2.py " + in.string() + " " + out.string(), log) == 0);
     network<generator<float>> g2{generator<float>(cfg)};
     network<discriminator<float>> d2{discriminator<float>(cfg)};
     g2.setup({1, cfg.z_dim, 1, 1}, 9);
     d2.setup({2, 3, 8, 8}, 10);
-    const auto gfile = io::load_safetensors(dir.path / (form + ".G_ema.safetensors"));
+    const auto gfile = io::load_safetensors(dir / (form + ".G_ema.safetensors"));
     BOOST_TEST(gfile.at("synthesis.b4.conv1.noise_strength").shape.empty());  // the reference's shapes
     BOOST_TEST((gfile.at("mapping.fc0.weight").shape == std::vector<std::int64_t>{5, 6}));
     BOOST_TEST(!gfile.find("synthesis.b8.resample_filter"));
     load_weights(g2, gfile, cfg, form);
-    load_weights(d2, dir.path / (form + ".D.safetensors"), cfg);
+    load_weights(d2, dir / (form + ".D.safetensors"), cfg);
     BOOST_TEST_CONTEXT(form) {
       require_equal(g, g2, form == "tf" ? 5e-7 : 0.0);
       require_equal(d, d2);
@@ -168,7 +157,7 @@ BOOST_AUTO_TEST_CASE(converter_reads_pytorch_and_tensorflow_names, *utf::precond
     network<generator<float>> deeper{generator<float>(tiny(3))};
     deeper.setup({1, cfg.z_dim, 1, 1}, 11);
     BOOST_CHECK_EXCEPTION(load_weights(deeper, gfile, tiny(3), form), acne::error, mentions("missing: mapping.fc2.weight"));
-    BOOST_CHECK_EXCEPTION(load_weights(g2, dir.path / (form + ".D.safetensors"), cfg), acne::error,
+    BOOST_CHECK_EXCEPTION(load_weights(g2, dir / (form + ".D.safetensors"), cfg), acne::error,
                           mentions("missing: mapping.fc0.weight"));
   }
   // A wider discriminator has the same names but other shapes.
@@ -176,11 +165,11 @@ BOOST_AUTO_TEST_CASE(converter_reads_pytorch_and_tensorflow_names, *utf::precond
   wide.channel_max = 6;
   network<discriminator<float>> dw{discriminator<float>(wide)};
   dw.setup({2, 3, 8, 8}, 12);
-  BOOST_CHECK_EXCEPTION(load_weights(dw, dir.path / "ada.D.safetensors", wide), acne::error,
+  BOOST_CHECK_EXCEPTION(load_weights(dw, dir / "ada.D.safetensors", wide), acne::error,
                         mentions("mismatched: b4.conv.weight"));
   // Asking for a network the input lacks fails.
-  BOOST_TEST(run(py + " " + src + "/tools/convert_stylegan2.py --net G " + (dir.path / "ada.npz").string() + " " +
-                     (dir.path / "x.safetensors").string(), log) != 0);
+  BOOST_TEST(run(py + " " + src + "/tools/convert_stylegan2.py --net G " + (dir / "ada.npz").string() + " " +
+                     (dir / "x.safetensors").string(), log) != 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
