@@ -337,13 +337,8 @@ int evaluate(const arguments& args) {
     const auto table = acne::train::write_evaluation(ev, out, spec.architecture + " on " + data_dir.filename().string());
     std::cout << spec.architecture << " (" << checkpoint.string() << ", epoch " << meta.epoch << ") on " << ev.truth.size()
               << " images of " << data_dir.string() << "\n\n"
-              << table << "\nconfusion matrix (rows: true, columns: predicted)\n";
-    for (std::size_t i = 0; i < spec.classes(); ++i) {
-      std::cout << std::setw(10) << spec.class_names[i];
-      for (std::size_t j = 0; j < spec.classes(); ++j) std::cout << std::setw(8) << ev.report.confusion(i, j);
-      std::cout << "\n";
-    }
-    std::cout << "\naccuracy " << std::fixed << std::setprecision(4) << ev.report.accuracy << "; reports in "
+              << table << "\n"
+              << ev.report.confusion_text() << "\naccuracy " << std::fixed << std::setprecision(4) << ev.report.accuracy << "; reports in "
               << out.string() << "\n";
     return 0;
   });

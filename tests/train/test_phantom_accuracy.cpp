@@ -27,26 +27,9 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
-#include <iomanip>
-#include <sstream>
 
 #include "acne/train/classifier_trainer.hpp"
 #include "train_test_util.hpp"
-
-namespace {
-
-std::string confusion_text(const acne::metrics::classification_report& r) {
-  std::ostringstream out;
-  out << "confusion matrix (rows: true, columns: predicted)\n" << std::setw(10) << "";
-  for (const auto& name : r.class_names) out << std::setw(10) << name;
-  for (std::size_t i = 0; i < r.class_names.size(); ++i) {
-    out << '\n' << std::setw(10) << r.class_names[i];
-    for (std::size_t j = 0; j < r.class_names.size(); ++j) out << std::setw(10) << r.confusion(i, j);
-  }
-  return out.str();
-}
-
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(phantom_accuracy)
 
@@ -92,7 +75,7 @@ BOOST_AUTO_TEST_CASE(reduced_resnet_v2_grades_phantom_severity_on_four_classes) 
   BOOST_TEST_MESSAGE("best epoch " << result.best_epoch << " of " << decay.epochs << " (validation accuracy "
                                    << result.best_val_accuracy << "); held-out accuracy " << ev.report.accuracy
                                    << " on " << ev.truth.size() << " faces after " << seconds << " s\n"
-                                   << ev.report.to_text() << confusion_text(ev.report));
+                                   << ev.report.to_text() << ev.report.confusion_text());
   BOOST_TEST(result.first_epoch == 16u);
   BOOST_TEST(result.history.epochs.size() == 20u);
   BOOST_TEST(ev.report.accuracy >= 0.9);

@@ -1,7 +1,6 @@
 #pragma once
-// Helpers of the training tests: phantom faces rendered once and kept in memory, and scratch folders.
-#include <filesystem>
-#include <random>
+// Helpers of the training tests: phantom faces rendered once and kept in memory, with the shared
+// scratch folder and one-thread scope.
 #include <string>
 #include <vector>
 

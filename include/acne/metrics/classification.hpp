@@ -123,6 +123,8 @@ struct classification_report {
   std::string to_csv(int digits = 6) const;
   // The text table sklearn prints (same widths and digits).
   std::string to_text(int digits = 2) const;
+  // The confusion matrix as text: a title line, then one row per true class (name, counts).
+  std::string confusion_text() const;
 };
 
 namespace detail {
@@ -198,6 +200,17 @@ inline std::string classification_report::to_csv(int digits) const {
   out << "accuracy,,," << accuracy << ',' << macro_avg.support << '\n';
   row("macro avg", macro_avg);
   row("weighted avg", weighted_avg);
+  return out.str();
+}
+
+inline std::string classification_report::confusion_text() const {
+  std::ostringstream out;
+  out << "confusion matrix (rows: true, columns: predicted)\n";
+  for (std::size_t i = 0; i < class_names.size(); ++i) {
+    out << std::setw(10) << class_names[i];
+    for (std::size_t j = 0; j < class_names.size(); ++j) out << std::setw(8) << confusion(i, j);
+    out << "\n";
+  }
   return out.str();
 }
 

@@ -12,17 +12,24 @@
 
 namespace acne::cpu_backend {
 
-// Leading dimensions let a GEMM read or write a block of a larger matrix (a band of output rows
-// of one sample) without copying it out first.
+// The BLAS call itself, on whatever threads BLAS has at the moment.
 template <class T>
-void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* a,
-          std::size_t lda, const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc) {
+void blas_gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* a,
+               std::size_t lda, const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc) {
   if (m == 0 || n == 0) return;
-  keep_blas_on_calling_thread();
   using idx = xt::blas_index_t;
   cxxblas::gemm<idx>(cxxblas::StorageOrder::RowMajor, trans_a ? cxxblas::Trans : cxxblas::NoTrans,
                      trans_b ? cxxblas::Trans : cxxblas::NoTrans, idx(m), idx(n), idx(k), alpha, a, idx(lda), b,
                      idx(ldb), beta, c, idx(ldc));
+}
+
+// The backend's GEMM: BLAS on the calling thread. Leading dimensions let it read or write a block of
+// a larger matrix (a band of output rows of one sample) without copying it out first.
+template <class T>
+void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* a,
+          std::size_t lda, const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc) {
+  keep_blas_on_calling_thread();
+  blas_gemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 template <class T>
