@@ -57,6 +57,29 @@ public:
     layer_->backward(input_, output_, dy, need_input_grad ? &input_grad_ : nullptr, ctx_);
     return input_grad_;
   }
+  // dL/dx of the last forward's output gradient `dy`, leaving the parameter gradients as they are.
+  const tensor<T, D>& backward_input(const tensor<T, D>& dy) {
+    check_shape("network::backward_input (output gradient)", output_.shape(), dy.shape());
+    parameter_gradients_off off(ctx_);
+    layer_->backward(input_, output_, dy, &input_grad_, ctx_);
+    return input_grad_;
+  }
+  // Second order (layers that satisfy tangent_layer): after forward(x), the derivative of the
+  // output along the input direction tx.
+  const tensor<T, D>& forward_tangent(const tensor<T, D>& tx) requires tangent_layer<Layer> {
+    check_shape("network::forward_tangent (input direction)", input_.shape(), tx.shape());
+    input_tangent_ = tx;
+    layer_->forward_tangent(input_, output_, input_tangent_, output_tangent_, ctx_);
+    return output_tangent_;
+  }
+  // After backward(dy) (or backward_input) and forward_tangent(tx): adds the derivative along tx of
+  // the parameter gradients of `dy` (tdy: the derivative of dy itself) and returns that of dL/dx.
+  const tensor<T, D>& backward_tangent(const tensor<T, D>& dy, const tensor<T, D>& tdy) requires tangent_layer<Layer> {
+    check_shape("network::backward_tangent (output gradient)", output_.shape(), dy.shape());
+    check_shape("network::backward_tangent (its derivative)", output_.shape(), tdy.shape());
+    layer_->backward_tangent(input_, output_, input_tangent_, dy, tdy, &input_grad_tangent_, ctx_);
+    return input_grad_tangent_;
+  }
   void zero_grad() { grads_.zero(); }
 
   void train(bool on = true) { ctx_.training = on; }
@@ -107,7 +130,7 @@ private:
 
   std::unique_ptr<Layer> layer_;  // stable address: the registry points into it
   parameter_registry<T, D> registry_;
-  tensor<T, D> params_, grads_, input_, output_, input_grad_;
+  tensor<T, D> params_, grads_, input_, output_, input_grad_, input_tangent_, output_tangent_, input_grad_tangent_;
   shape4 input_shape_, output_shape_;
   context ctx_;
 };

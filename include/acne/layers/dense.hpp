@@ -38,12 +38,31 @@ public:
     if (opt_.bias) add_channel_bias(y, bias_, T(opt_.bias_gain));
   }
 
-  void backward(const tensor<T, D>& x, const tensor<T, D>&, const tensor<T, D>& dy, tensor<T, D>* dx, context&) {
-    if (opt_.bias) channel_bias_grad(dy, dbias_, T(opt_.bias_gain));
-    matmul(dy, true, x, false, dweight_, T(opt_.weight_gain), T(1));
+  void backward(const tensor<T, D>& x, const tensor<T, D>&, const tensor<T, D>& dy, tensor<T, D>* dx, context& ctx) {
+    if (ctx.parameter_gradients) {
+      if (opt_.bias) channel_bias_grad(dy, dbias_, T(opt_.bias_gain));
+      matmul(dy, true, x, false, dweight_, T(opt_.weight_gain), T(1));
+    }
     if (dx) {
       dx->resize(x.shape());
       matmul(dy, false, weight_, false, *dx, T(opt_.weight_gain), T(0));
+    }
+  }
+
+  // Linear in x: the tangent is the product itself, and the weight gradient dy^T x has the
+  // derivative tdy^T x + dy^T tx.
+  void forward_tangent(const tensor<T, D>&, const tensor<T, D>&, const tensor<T, D>& tx, tensor<T, D>& ty, context&) {
+    ty.resize({tx.shape().n, opt_.units, 1, 1});
+    matmul(tx, false, weight_, true, ty, T(opt_.weight_gain), T(0));
+  }
+  void backward_tangent(const tensor<T, D>& x, const tensor<T, D>&, const tensor<T, D>& tx, const tensor<T, D>& dy,
+                        const tensor<T, D>& tdy, tensor<T, D>* tdx, context&) {
+    if (opt_.bias) channel_bias_grad(tdy, dbias_, T(opt_.bias_gain));
+    matmul(tdy, true, x, false, dweight_, T(opt_.weight_gain), T(1));
+    matmul(dy, true, tx, false, dweight_, T(opt_.weight_gain), T(1));
+    if (tdx) {
+      tdx->resize(x.shape());
+      matmul(tdy, false, weight_, false, *tdx, T(opt_.weight_gain), T(0));
     }
   }
 

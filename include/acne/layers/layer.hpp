@@ -3,7 +3,19 @@
 //   shape4 setup(const shape4& in, parameter_registry<T, D>&)   declare parameters, return output shape
 //   void forward(const tensor& x, tensor& y, context&)            y is resized by the layer
 //   void backward(const tensor& x, const tensor& y, const tensor& dy, tensor* dx, context&)
-//        adds parameter gradients (+=) and, when dx is not null, overwrites dx with dL/dx.
+//        adds parameter gradients (+=) unless ctx.parameter_gradients is false and, when dx is not
+//        null, overwrites dx with dL/dx.
+// Layers on the paths of StyleGAN2's regularisers also provide the second-order extension
+// (tangent_layer): forward-mode derivatives along a direction tx of the input, every activation
+// mask held as forward found it, which is what automatic differentiation's double backward does.
+//   void forward_tangent(const tensor& x, const tensor& y, const tensor& tx, tensor& ty, context&)
+//        after forward(x, y): ty = (dy/dx) tx.
+//   void backward_tangent(const tensor& x, const tensor& y, const tensor& tx, const tensor& dy,
+//                         const tensor& tdy, tensor* tdx, context&)
+//        after backward(x, y, dy, ...) and forward_tangent(x, y, tx, ...): the derivative along tx
+//        (and tdy, the derivative of dy) of that backward pass. It adds the derivative of the
+//        parameter gradients to the gradients and, when tdx is not null, overwrites tdx with the
+//        derivative of dL/dx. Exact Hessian-vector products come out of it, with no step size.
 // Combinators (sequential, sum_of, concat, repeated) are layers built from layers.
 #include <concepts>
 #include <cstdint>
@@ -18,6 +30,20 @@ struct context {
   bool training = true;
   std::uint64_t seed = 0;  // mixed with `step` by layers that draw random numbers
   std::uint64_t step = 0;
+  bool parameter_gradients = true;  // false: backward computes dL/dx only (network::backward_input)
+};
+
+// Turns parameter gradients off for one backward pass (and back on when it ends, also on an exception).
+class parameter_gradients_off {
+public:
+  explicit parameter_gradients_off(context& ctx) : ctx_(ctx), was_(ctx.parameter_gradients) { ctx.parameter_gradients = false; }
+  ~parameter_gradients_off() { ctx_.parameter_gradients = was_; }
+  parameter_gradients_off(const parameter_gradients_off&) = delete;
+  parameter_gradients_off& operator=(const parameter_gradients_off&) = delete;
+
+private:
+  context& ctx_;
+  bool was_;
 };
 
 template <class L>
@@ -30,6 +56,15 @@ concept layer_policy = requires(L l, const shape4& s,
   l.forward(x, y, ctx);
   l.backward(x, y, x, dx, ctx);
 };
+
+template <class L>
+concept tangent_layer =
+    layer_policy<L> && requires(L l, const tensor<typename L::value_type, typename L::device_type>& x,
+                                tensor<typename L::value_type, typename L::device_type>& y,
+                                tensor<typename L::value_type, typename L::device_type>* dx, context& ctx) {
+      l.forward_tangent(x, x, x, y, ctx);
+      l.backward_tangent(x, x, x, x, x, dx, ctx);
+    };
 
 // Common members of layer policies: element type, device and an optional name used in parameter names.
 template <class T, class D>

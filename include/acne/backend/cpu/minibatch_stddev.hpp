@@ -98,4 +98,93 @@ void minibatch_stddev_backward(const tensor<T, cpu>& x, const tensor<T, cpu>& dy
     }
 }
 
+// The directional derivative of the statistic channels along tx (x fixed): ty [N, C + F, H, W] =
+// tx with the statistics' derivative appended.
+template <class T>
+void minibatch_stddev_tangent(const tensor<T, cpu>& x, const tensor<T, cpu>& tx, tensor<T, cpu>& ty,
+                              std::size_t group_size, std::size_t features) {
+  const auto& s = x.shape();
+  const cpu_backend::mbstd_geometry geo(s, group_size, features);
+  check_shape("minibatch_stddev_tangent", s, tx.shape());
+  check_shape("minibatch_stddev_tangent", shape4{s.n, s.c + features, s.h, s.w}, ty.shape());
+  for (std::size_t n = 0; n < s.n; ++n)
+    std::copy(tx.data() + n * s.sample_size(), tx.data() + (n + 1) * s.sample_size(), ty.data() + n * ty.shape().sample_size());
+  const double G = double(geo.groups);
+  for (std::size_t m = 0; m < geo.members; ++m)
+    for (std::size_t f = 0; f < features; ++f) {
+      double stat = 0;
+      for (std::size_t e = 0; e < geo.per_feature; ++e) {
+        double mean = 0, tmean = 0;
+        for (std::size_t g = 0; g < geo.groups; ++g) {
+          mean += x[geo.at(s, g, m, f, e)];
+          tmean += tx[geo.at(s, g, m, f, e)];
+        }
+        mean /= G, tmean /= G;
+        double var = 0, tvar = 0;
+        for (std::size_t g = 0; g < geo.groups; ++g) {
+          const std::size_t i = geo.at(s, g, m, f, e);
+          const double d = x[i] - mean;
+          var += d * d;
+          tvar += 2 * d * (tx[i] - tmean);
+        }
+        stat += tvar / G / (2 * std::sqrt(var / G + cpu_backend::mbstd_eps));
+      }
+      stat /= double(geo.per_feature);
+      for (std::size_t g = 0; g < geo.groups; ++g) {
+        T* out = ty.data() + ((g * geo.members + m) * (s.c + features) + s.c + f) * s.plane();
+        std::fill(out, out + s.plane(), T(stat));
+      }
+    }
+}
+
+// The directional derivative of minibatch_stddev_backward along (tx, tdy) at (x, dy): overwrites tdx.
+// With k the summed statistic gradient, the backward is dx_g = k d_g / (G sd) (d_g = x_g - mean), so
+// its derivative is (k' d_g + k d'_g) / (G sd) - k d_g sd' / (G sd^2), sd' = sum_g d_g d'_g / (G sd).
+template <class T>
+void minibatch_stddev_backward_tangent(const tensor<T, cpu>& x, const tensor<T, cpu>& tx, const tensor<T, cpu>& dy,
+                                       const tensor<T, cpu>& tdy, tensor<T, cpu>& tdx, std::size_t group_size,
+                                       std::size_t features) {
+  const auto& s = x.shape();
+  const cpu_backend::mbstd_geometry geo(s, group_size, features);
+  const shape4 out{s.n, s.c + features, s.h, s.w};
+  check_shape("minibatch_stddev_backward_tangent", out, dy.shape());
+  check_shape("minibatch_stddev_backward_tangent", out, tdy.shape());
+  check_shape("minibatch_stddev_backward_tangent", s, tx.shape());
+  check_shape("minibatch_stddev_backward_tangent", s, tdx.shape());
+  for (std::size_t n = 0; n < s.n; ++n)
+    std::copy(tdy.data() + n * out.sample_size(), tdy.data() + n * out.sample_size() + s.sample_size(),
+              tdx.data() + n * s.sample_size());
+  const double G = double(geo.groups);
+  for (std::size_t m = 0; m < geo.members; ++m)
+    for (std::size_t f = 0; f < features; ++f) {
+      double dstat = 0, tdstat = 0;
+      for (std::size_t g = 0; g < geo.groups; ++g) {
+        const std::size_t o = ((g * geo.members + m) * out.c + s.c + f) * s.plane();
+        for (std::size_t i = 0; i < s.plane(); ++i) dstat += dy[o + i], tdstat += tdy[o + i];
+      }
+      const double k = dstat / double(geo.per_feature), tk = tdstat / double(geo.per_feature);
+      for (std::size_t e = 0; e < geo.per_feature; ++e) {
+        double mean = 0, tmean = 0;
+        for (std::size_t g = 0; g < geo.groups; ++g) {
+          mean += x[geo.at(s, g, m, f, e)];
+          tmean += tx[geo.at(s, g, m, f, e)];
+        }
+        mean /= G, tmean /= G;
+        double var = 0, tvar = 0;
+        for (std::size_t g = 0; g < geo.groups; ++g) {
+          const std::size_t i = geo.at(s, g, m, f, e);
+          const double d = x[i] - mean;
+          var += d * d;
+          tvar += 2 * d * (tx[i] - tmean);
+        }
+        const double sd = std::sqrt(var / G + cpu_backend::mbstd_eps), tsd = tvar / G / (2 * sd);
+        for (std::size_t g = 0; g < geo.groups; ++g) {
+          const std::size_t i = geo.at(s, g, m, f, e);
+          const double d = x[i] - mean, td = tx[i] - tmean;
+          tdx[i] += T((tk * d + k * td) / (G * sd) - k * d * tsd / (G * sd * sd));
+        }
+      }
+    }
+}
+
 }  // namespace acne

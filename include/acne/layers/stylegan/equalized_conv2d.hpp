@@ -61,6 +61,7 @@ public:
   void forward(const tensor<T, D>& x, tensor<T, D>& y, context&) {
     ACNE_CHECK(x.shape().c == in_channels_, "equalized_conv2d '" << this->name << "': input " << x.shape()
                                                                  << " for " << in_channels_ << " channels");
+    in_shape_ = x.shape();
     const tensor<T, D>& in = resampled(x);
     pre_.resize(output_shape(x.shape()));
     conv2d_forward(in, gained(weight_, weight_gain_, scaled_), pre_, window_);
@@ -69,26 +70,60 @@ public:
     activation_forward(act_, pre_, y);
   }
 
-  void backward(const tensor<T, D>& x, const tensor<T, D>& y, const tensor<T, D>& dy, tensor<T, D>* dx, context&) {
+  void backward(const tensor<T, D>& x, const tensor<T, D>& y, const tensor<T, D>& dy, tensor<T, D>* dx, context& ctx) {
     dpre_.resize(pre_.shape());
     activation_backward(act_, pre_, y, dy, dpre_);
-    if (opt_.bias) channel_bias_grad(dpre_, dbias_, T(1));
-    const tensor<T, D>& in = opt_.down > 1 ? fir_out_ : x;
-    add_gained_gradient(dweight_, weight_gain_, scratch_,
-                        [&](tensor<T, D>& out, T beta) { conv2d_backward_filter(in, dpre_, out, window_, beta); });
-    if (!dx) return;
-    dx->resize(x.shape());
-    const tensor<T, D>& w = weight_gain_ == 1.0 ? weight_ : scaled_;  // what forward used
-    if (opt_.down == 1) return conv2d_backward_data(dpre_, w, *dx, window_);
-    dfir_.resize(fir_out_.shape());
-    conv2d_backward_data(dpre_, w, dfir_, window_);
-    upfirdn2d_backward(dfir_, *dx, fir_);
+    if (ctx.parameter_gradients) add_parameter_gradients(opt_.down > 1 ? fir_out_ : x, dpre_);
+    if (dx) input_gradient(dpre_, *dx, dfir_);
+  }
+
+  // pre = conv(fir(x), w) + b is linear in x and the activation's mask is held, so the tangent runs
+  // the same convolution on tx; the weight gradient corr(fir(x), dpre) has the derivative
+  // corr(fir(tx), dpre) + corr(fir(x), tdpre).
+  void forward_tangent(const tensor<T, D>& x, const tensor<T, D>& y, const tensor<T, D>& tx, tensor<T, D>& ty, context&) {
+    check_shape("equalized_conv2d::forward_tangent", x.shape(), tx.shape());
+    const tensor<T, D>* in = &tx;
+    if (opt_.down > 1) {
+      tfir_out_.resize(fir_out_.shape());
+      upfirdn2d_forward(tx, tfir_out_, fir_);
+      in = &tfir_out_;
+    }
+    tpre_.resize(pre_.shape());
+    conv2d_forward(*in, used_weight(), tpre_, window_);
+    ty.resize(pre_.shape());
+    activation_backward(act_, pre_, y, tpre_, ty);
+  }
+  void backward_tangent(const tensor<T, D>& x, const tensor<T, D>& y, const tensor<T, D>& tx, const tensor<T, D>&,
+                        const tensor<T, D>& tdy, tensor<T, D>* tdx, context&) {
+    tdpre_.resize(pre_.shape());
+    activation_backward(act_, pre_, y, tdy, tdpre_);
+    add_parameter_gradients(opt_.down > 1 ? fir_out_ : x, tdpre_);
+    add_gained_gradient(dweight_, weight_gain_, scratch_, [&](tensor<T, D>& out, T beta) {
+      conv2d_backward_filter(opt_.down > 1 ? tfir_out_ : tx, dpre_, out, window_, beta);
+    });
+    if (tdx) input_gradient(tdpre_, *tdx, tdfir_);
   }
 
   tensor<T, D>& weight() { return weight_; }
   tensor<T, D>& bias() { return bias_; }
 
 private:
+  const tensor<T, D>& used_weight() const { return weight_gain_ == 1.0 ? weight_ : scaled_; }  // what forward used
+  // The bias and weight gradients of the pre-activation gradient g on the convolution's input `in`.
+  void add_parameter_gradients(const tensor<T, D>& in, const tensor<T, D>& g) {
+    if (opt_.bias) channel_bias_grad(g, dbias_, T(1));
+    add_gained_gradient(dweight_, weight_gain_, scratch_,
+                        [&](tensor<T, D>& out, T beta) { conv2d_backward_filter(in, g, out, window_, beta); });
+  }
+  // dx of the pre-activation gradient g (through the FIR, via `fir_grad`, when downsampling).
+  void input_gradient(const tensor<T, D>& g, tensor<T, D>& dx, tensor<T, D>& fir_grad) {
+    dx.resize(in_shape_);
+    if (opt_.down == 1) return conv2d_backward_data(g, used_weight(), dx, window_);
+    fir_grad.resize(fir_out_.shape());
+    conv2d_backward_data(g, used_weight(), fir_grad, window_);
+    upfirdn2d_backward(fir_grad, dx, fir_);
+  }
+
   shape4 conv_input_shape(const shape4& in) const {
     return opt_.down == 1 ? in : shape4{in.n, in.c, fir_.out_h(in.h), fir_.out_w(in.w)};
   }
@@ -104,8 +139,10 @@ private:
   upfirdn_params fir_;
   window window_;
   std::size_t in_channels_ = 0;
+  shape4 in_shape_;
   double weight_gain_ = 1;
   tensor<T, D> weight_, dweight_, bias_, dbias_, scaled_, scratch_, pre_, dpre_, fir_out_, dfir_;
+  tensor<T, D> tpre_, tdpre_, tfir_out_, tdfir_;
 };
 
 }  // namespace acne

@@ -51,6 +51,21 @@ public:
     fc_.backward(x, pre_, dpre_, dx, ctx);
   }
 
+  void forward_tangent(const tensor<T, D>& x, const tensor<T, D>& y, const tensor<T, D>& tx, tensor<T, D>& ty,
+                       context& ctx) {
+    if (linear()) return fc_.forward_tangent(x, y, tx, ty, ctx);
+    fc_.forward_tangent(x, pre_, tx, tpre_, ctx);
+    ty.resize(tpre_.shape());
+    activation_backward(opt_.act, pre_, y, tpre_, ty);  // the mask of forward, applied to the tangent
+  }
+  void backward_tangent(const tensor<T, D>& x, const tensor<T, D>& y, const tensor<T, D>& tx, const tensor<T, D>& dy,
+                        const tensor<T, D>& tdy, tensor<T, D>* tdx, context& ctx) {
+    if (linear()) return fc_.backward_tangent(x, y, tx, dy, tdy, tdx, ctx);
+    tdpre_.resize(pre_.shape());
+    activation_backward(opt_.act, pre_, y, tdy, tdpre_);
+    fc_.backward_tangent(x, pre_, tx, dpre_, tdpre_, tdx, ctx);
+  }
+
   const equalized_dense_options& options() const { return opt_; }
 
 private:
@@ -60,7 +75,7 @@ private:
 
   equalized_dense_options opt_;
   dense<T, D> fc_;
-  tensor<T, D> pre_, dpre_;
+  tensor<T, D> pre_, dpre_, tpre_, tdpre_;
 };
 
 }  // namespace acne

@@ -24,6 +24,16 @@ public:
     dx->resize(x.shape());
     minibatch_stddev_backward(x, dy, *dx, group_, features_);
   }
+  void forward_tangent(const tensor<T, D>& x, const tensor<T, D>& y, const tensor<T, D>& tx, tensor<T, D>& ty, context&) {
+    ty.resize(y.shape());
+    minibatch_stddev_tangent(x, tx, ty, group_, features_);
+  }
+  void backward_tangent(const tensor<T, D>& x, const tensor<T, D>&, const tensor<T, D>& tx, const tensor<T, D>& dy,
+                        const tensor<T, D>& tdy, tensor<T, D>* tdx, context&) {
+    if (!tdx) return;
+    tdx->resize(x.shape());
+    minibatch_stddev_backward_tangent(x, tx, dy, tdy, *tdx, group_, features_);
+  }
 
 private:
   std::size_t group_, features_;

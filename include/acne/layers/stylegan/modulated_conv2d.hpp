@@ -92,9 +92,10 @@ public:
     scale_planes(u_, d_, y);
   }
 
-  // Adds dL/dweight; overwrites dstyles (shaped like styles) and, if not null, dx.
+  // Adds dL/dweight (unless param_grads is false); overwrites dstyles (shaped like styles) and, if
+  // not null, dx.
   void backward(const tensor<T, D>& x, const tensor<T, D>& styles, const tensor<T, D>& dy, tensor<T, D>* dx,
-                tensor<T, D>& dstyles) {
+                tensor<T, D>& dstyles, bool param_grads = true) {
     const auto& s = x.shape();
     dweff_.resize(weight_.shape());
     const tensor<T, D>* du = &dy;
@@ -106,36 +107,118 @@ public:
       du = &du_;
     }
     dxs_.resize(s);
-    if (opt_.up == 1) {
-      conv2d_backward_filter(xs_, *du, dweff_, window_, T(0));
-      conv2d_backward_data(*du, weff_, dxs_, window_);
-    } else {
+    if (opt_.up == 2) {
       dt_.resize(t_.shape());
       upfirdn2d_backward(*du, dt_, fir_);
-      dwt_.resize(wt_.shape());
-      conv2d_backward_filter(dt_, xs_, dwt_, window_, T(0));
-      transpose_filters(dwt_, dweff_);
-      conv2d_forward(dt_, wt_, dxs_, window_);
     }
+    if (param_grads) filter_gradient(xs_, *du, dt_, dweff_, T(0));
+    else dweff_.zero();  // the demodulation's share still goes through it
+    data_gradient(*du, dt_, dxs_);
     dstyles.resize(styles.shape());
     plane_dot(x, dxs_, dstyles, T(0));
     if (opt_.demodulate) demodulation_backward(weff_, styles, d_, dd_, dstyles, dweff_);
-    axpy(T(opt_.weight_gain), dweff_, dweight_);
+    if (param_grads) axpy(T(opt_.weight_gain), dweff_, dweight_);
     if (!dx) return;
     dx->resize(s);
     scale_planes(dxs_, styles, *dx);
+  }
+
+  // The derivative of forward along (tx, tstyles): xs = x * s, u = conv(xs), y = u * d(s) give
+  // txs = tx * s + x * ts, tu = conv(txs), ty = tu * d + u * td.
+  void forward_tangent(const tensor<T, D>& x, const tensor<T, D>& styles, const tensor<T, D>& tx,
+                       const tensor<T, D>& tstyles, tensor<T, D>& ty) {
+    const auto& s = x.shape();
+    check_shape("modulated_conv2d::forward_tangent", s, tx.shape());
+    txs_.resize(s), tmp_.resize(s);
+    scale_planes(tx, styles, txs_);
+    scale_planes(x, tstyles, tmp_);
+    axpy(T(1), tmp_, txs_);
+    tensor<T, D>& tu = opt_.demodulate ? tu_ : ty;
+    tu.resize(output_shape(s));
+    if (opt_.up == 1) {
+      conv2d_forward(txs_, weff_, tu, window_);
+    } else {
+      tt_.resize(t_.shape());
+      conv2d_backward_data(txs_, wt_, tt_, window_);
+      upfirdn2d_forward(tt_, tu, fir_);
+    }
+    if (!opt_.demodulate) return;
+    td_.resize(d_.shape());
+    demodulation_tangent(weff_, styles, tstyles, d_, td_);
+    ty.resize(u_.shape());
+    scale_planes(tu_, d_, ty);
+    tmp_.resize(u_.shape());
+    scale_planes(u_, td_, tmp_);
+    axpy(T(1), tmp_, ty);
+  }
+
+  // The derivative of backward along (tx, tstyles, tdy), after backward and forward_tangent: adds
+  // that of dL/dweight, overwrites tdstyles and, if not null, tdx.
+  void backward_tangent(const tensor<T, D>& x, const tensor<T, D>& styles, const tensor<T, D>& tx,
+                        const tensor<T, D>& tstyles, const tensor<T, D>& dy, const tensor<T, D>& tdy, tensor<T, D>* tdx,
+                        tensor<T, D>& tdstyles) {
+    const auto& s = x.shape();
+    const tensor<T, D>* du = &dy;
+    const tensor<T, D>* tdu = &tdy;
+    if (opt_.demodulate) {
+      tdd_.resize(d_.shape());
+      plane_dot(tu_, dy, tdd_, T(0));
+      plane_dot(u_, tdy, tdd_, T(1));
+      tdu_.resize(dy.shape()), tmp_.resize(dy.shape());
+      scale_planes(tdy, d_, tdu_);
+      scale_planes(dy, td_, tmp_);
+      axpy(T(1), tmp_, tdu_);
+      du = &du_, tdu = &tdu_;
+    }
+    if (opt_.up == 2) {
+      tdt_.resize(t_.shape());
+      upfirdn2d_backward(*tdu, tdt_, fir_);
+    }
+    tdweff_.resize(weight_.shape());
+    filter_gradient(xs_, *tdu, tdt_, tdweff_, T(0));
+    filter_gradient(txs_, *du, dt_, tdweff_, T(1));
+    tdxs_.resize(s);
+    data_gradient(*tdu, tdt_, tdxs_);
+    tdstyles.resize(styles.shape());
+    plane_dot(tx, dxs_, tdstyles, T(0));
+    plane_dot(x, tdxs_, tdstyles, T(1));
+    if (opt_.demodulate) demodulation_backward_tangent(weff_, styles, tstyles, d_, td_, dd_, tdd_, tdstyles, tdweff_);
+    axpy(T(opt_.weight_gain), tdweff_, dweight_);
+    if (!tdx) return;
+    tdx->resize(s), tmp_.resize(s);
+    scale_planes(tdxs_, styles, *tdx);
+    scale_planes(dxs_, tstyles, tmp_);
+    axpy(T(1), tmp_, *tdx);
   }
 
   const modulated_conv2d_options& options() const { return opt_; }
   tensor<T, D>& weight() { return weight_; }
 
 private:
+  // The weight gradient of the convolution (into `out`, beta 0, or added, beta 1) for its input xs
+  // and output gradient du; with up = 2, dt = fir^T(du) is the transposed convolution's.
+  void filter_gradient(const tensor<T, D>& xs, const tensor<T, D>& du, const tensor<T, D>& dt, tensor<T, D>& out, T beta) {
+    if (opt_.up == 1) return conv2d_backward_filter(xs, du, out, window_, beta);
+    dwt_.resize(wt_.shape());
+    conv2d_backward_filter(dt, xs, dwt_, window_, T(0));
+    if (beta == T(0)) return transpose_filters(dwt_, out);
+    scratch_.resize(out.shape());
+    transpose_filters(dwt_, scratch_);
+    axpy(T(1), scratch_, out);
+  }
+  // dL/dxs for du (up = 1) or dt (up = 2).
+  void data_gradient(const tensor<T, D>& du, const tensor<T, D>& dt, tensor<T, D>& dxs) {
+    if (opt_.up == 1) return conv2d_backward_data(du, weff_, dxs, window_);
+    conv2d_forward(dt, wt_, dxs, window_);
+  }
+
   modulated_conv2d_options opt_;
   window window_;
   upfirdn_params fir_;
   std::size_t in_channels_ = 0;
-  tensor<T, D> weight_, dweight_, weff_, dweff_, wt_, dwt_;
+  tensor<T, D> weight_, dweight_, weff_, dweff_, wt_, dwt_, scratch_;
   tensor<T, D> xs_, dxs_, t_, dt_, u_, du_, d_, dd_;
+  tensor<T, D> txs_, tdxs_, tt_, tdt_, tu_, tdu_, td_, tdd_, tdweff_, tmp_;
 };
 
 }  // namespace acne

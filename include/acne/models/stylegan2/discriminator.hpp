@@ -56,13 +56,36 @@ public:
       blocks_[i]->backward(input(i), acts_[i], grads_[i + 1], i == 0 ? dimg : &grads_[i], ctx);
   }
 
+  void forward_tangent(const tensor<T, D>& img, const tensor<T, D>&, const tensor<T, D>& timg, tensor<T, D>& ty,
+                       context& ctx) {
+    tacts_.resize(blocks_.size());
+    const tensor<T, D>* x = &img;
+    const tensor<T, D>* tx = &timg;
+    for (std::size_t i = 0; i < blocks_.size(); ++i) {
+      blocks_[i]->forward_tangent(*x, acts_[i], *tx, tacts_[i], ctx);
+      x = &acts_[i], tx = &tacts_[i];
+    }
+    epilogue_.forward_tangent(*x, logits_, *tx, ty, ctx);
+  }
+  void backward_tangent(const tensor<T, D>& img, const tensor<T, D>&, const tensor<T, D>& timg, const tensor<T, D>&,
+                        const tensor<T, D>& tdy, tensor<T, D>* tdimg, context& ctx) {
+    const std::size_t nb = blocks_.size();
+    tgrads_.resize(nb + 1);
+    const auto input = [&](std::size_t i) -> const tensor<T, D>& { return i == 0 ? img : acts_[i - 1]; };
+    const auto tangent = [&](std::size_t i) -> const tensor<T, D>& { return i == 0 ? timg : tacts_[i - 1]; };
+    epilogue_.backward_tangent(input(nb), logits_, tangent(nb), dlogits_, tdy, nb == 0 ? tdimg : &tgrads_[nb], ctx);
+    for (std::size_t i = nb; i-- > 0;)
+      blocks_[i]->backward_tangent(input(i), acts_[i], tangent(i), grads_[i + 1], tgrads_[i + 1],
+                                   i == 0 ? tdimg : &tgrads_[i], ctx);
+  }
+
   const config& cfg() const { return cfg_; }
 
 private:
   config cfg_;
   std::vector<std::unique_ptr<discriminator_block<T, D>>> blocks_;
   discriminator_epilogue<T, D> epilogue_;
-  std::vector<tensor<T, D>> acts_, grads_;
+  std::vector<tensor<T, D>> acts_, grads_, tacts_, tgrads_;
   tensor<T, D> logits_, dlogits_;
 };
 

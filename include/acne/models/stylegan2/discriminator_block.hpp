@@ -64,10 +64,37 @@ public:
     else *dx = dh_;
   }
 
+  void forward_tangent(const tensor<T, D>& x, const tensor<T, D>& y, const tensor<T, D>& tx, tensor<T, D>& ty,
+                       context& ctx) {
+    if (top_) fromrgb_.forward_tangent(x, h_, tx, th_, ctx);
+    const tensor<T, D>& h = top_ ? h_ : x;
+    const tensor<T, D>& th = top_ ? th_ : tx;
+    skip_.forward_tangent(h, skip_out_, th, tskip_, ctx);
+    conv0_.forward_tangent(h, a_, th, ta_, ctx);
+    conv1_.forward_tangent(a_, c_, ta_, ty, ctx);
+    check_shape("discriminator_block::forward_tangent", y.shape(), ty.shape());
+    axpy(T(1), tskip_, ty);
+  }
+  // Needs the input gradient of the last backward (dx not null there), as R1 always asks for it.
+  void backward_tangent(const tensor<T, D>& x, const tensor<T, D>&, const tensor<T, D>& tx, const tensor<T, D>& dy,
+                        const tensor<T, D>& tdy, tensor<T, D>* tdx, context& ctx) {
+    const tensor<T, D>& h = top_ ? h_ : x;
+    const tensor<T, D>& th = top_ ? th_ : tx;
+    conv1_.backward_tangent(a_, c_, ta_, dy, tdy, &tda_, ctx);
+    conv0_.backward_tangent(h, a_, th, da_, tda_, &tdh_, ctx);
+    const bool need_dh = top_ || tdx;
+    skip_.backward_tangent(h, skip_out_, th, dy, tdy, need_dh ? &tdskip_ : nullptr, ctx);
+    if (!need_dh) return;
+    axpy(T(1), tdskip_, tdh_);
+    if (top_) fromrgb_.backward_tangent(x, h_, tx, dh_, tdh_, tdx, ctx);
+    else *tdx = tdh_;
+  }
+
 private:
   bool top_;
   equalized_conv2d<T, D> fromrgb_, conv0_, conv1_, skip_;
   tensor<T, D> h_, a_, c_, skip_out_, dh_, da_, dskip_;
+  tensor<T, D> th_, ta_, tskip_, tdh_, tda_, tdskip_;
 };
 
 }  // namespace acne::stylegan2

@@ -43,12 +43,26 @@ public:
     conv_.backward(m_, c_, dc_, dx ? &dm_ : nullptr, ctx);
     if (dx) mbstd_.backward(x, m_, dm_, dx, ctx);
   }
+  void forward_tangent(const tensor<T, D>& x, const tensor<T, D>& y, const tensor<T, D>& tx, tensor<T, D>& ty,
+                       context& ctx) {
+    mbstd_.forward_tangent(x, m_, tx, tm_, ctx);
+    conv_.forward_tangent(m_, c_, tm_, tc_, ctx);
+    fc_.forward_tangent(c_, f_, tc_, tf_, ctx);
+    out_.forward_tangent(f_, y, tf_, ty, ctx);
+  }
+  void backward_tangent(const tensor<T, D>& x, const tensor<T, D>& y, const tensor<T, D>& tx, const tensor<T, D>& dy,
+                        const tensor<T, D>& tdy, tensor<T, D>* tdx, context& ctx) {
+    out_.backward_tangent(f_, y, tf_, dy, tdy, &tdf_, ctx);
+    fc_.backward_tangent(c_, f_, tc_, df_, tdf_, &tdc_, ctx);
+    conv_.backward_tangent(m_, c_, tm_, dc_, tdc_, tdx ? &tdm_ : nullptr, ctx);
+    if (tdx) mbstd_.backward_tangent(x, m_, tx, dm_, tdm_, tdx, ctx);
+  }
 
 private:
   minibatch_stddev<T, D> mbstd_;
   equalized_conv2d<T, D> conv_;
   equalized_dense<T, D> fc_, out_;
-  tensor<T, D> m_, c_, f_, dm_, dc_, df_;
+  tensor<T, D> m_, c_, f_, dm_, dc_, df_, tm_, tc_, tf_, tdm_, tdc_, tdf_;
 };
 
 }  // namespace acne::stylegan2

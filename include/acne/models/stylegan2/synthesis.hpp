@@ -57,6 +57,39 @@ public:
     }
   }
 
+  // After forward(ws): the derivative of the image along tws (layers/layer.hpp's tangent contract).
+  void forward_tangent(const tensor<T, D>& ws, const tensor<T, D>&, const tensor<T, D>& tws, tensor<T, D>& timg,
+                       context& ctx) {
+    check_shape("synthesis_network::forward_tangent", ws.shape(), tws.shape());
+    tws_ = tws;
+    tx_.resize(blocks_.size());
+    timg_.resize(blocks_.size());
+    std::size_t w_index = 0;
+    for (std::size_t i = 0; i < blocks_.size(); ++i) {
+      const std::size_t prev = i == 0 ? 0 : i - 1;
+      blocks_[i]->forward_tangent(x_[prev], tx_[prev], timg_[prev], tws_, w_index, x_[i], tx_[i],
+                                  last(i) ? timg : timg_[i], ctx);
+      w_index += blocks_[i]->num_conv();
+    }
+  }
+  // After backward(ws, img, dimg) and forward_tangent: the derivative of that backward along tws
+  // and tdimg; adds that of the parameter gradients and overwrites tdws with that of dL/dws.
+  void backward_tangent(const tensor<T, D>& ws, const tensor<T, D>&, const tensor<T, D>&, const tensor<T, D>& tdimg,
+                        tensor<T, D>& tdws, context& ctx) {
+    tdws.resize(ws.shape());
+    tdws.zero();
+    tdx_.resize(blocks_.size());
+    tdimg_.resize(blocks_.size());
+    std::size_t w_index = cfg_.num_ws() - 1;
+    for (std::size_t i = blocks_.size(); i-- > 0;) {
+      w_index -= blocks_[i]->num_conv();
+      const std::size_t prev = i == 0 ? 0 : i - 1;
+      blocks_[i]->backward_tangent(x_[prev], tx_[prev], x_[i], tx_[i], last(i) ? nullptr : &tdx_[i],
+                                   last(i) ? tdimg : tdimg_[i], i == 0 ? nullptr : &tdx_[prev],
+                                   i == 0 ? nullptr : &tdimg_[prev], tdws, w_index, ctx);
+    }
+  }
+
   void set_noise_mode(noise_mode m) { mode_ = m; }
   noise_mode get_noise_mode() const { return mode_; }
   const config& cfg() const { return cfg_; }
@@ -67,8 +100,8 @@ private:
   config cfg_;
   noise_mode mode_ = noise_mode::random;
   std::vector<std::unique_ptr<synthesis_block<T, D>>> blocks_;  // stable addresses: the registry points into them
-  std::vector<tensor<T, D>> x_, img_, dx_, dimg_;
-  tensor<T, D> dws_scratch_;
+  std::vector<tensor<T, D>> x_, img_, dx_, dimg_, tx_, timg_, tdx_, tdimg_;
+  tensor<T, D> dws_scratch_, tws_;
 };
 
 }  // namespace acne::stylegan2

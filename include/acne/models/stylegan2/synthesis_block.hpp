@@ -83,8 +83,8 @@ public:
     torgb_.backward(x_out, w_[num_conv()], rgb_, dimg_out, &dfeat_, dw_[num_conv()], ctx);
     if (dx_out) axpy(T(1), *dx_out, dfeat_);
     if (first_) {
-      conv1_.backward(start_, w_[0], x_out, dfeat_, &dstart_, dw_[0], ctx);
-      for (std::size_t i = 0; i < dstart_.shape().n; ++i) axpy(T(1), dstart_.sample(i), dconst_);
+      conv1_.backward(start_, w_[0], x_out, dfeat_, ctx.parameter_gradients ? &dstart_ : nullptr, dw_[0], ctx);
+      if (ctx.parameter_gradients) add_const_gradient(dstart_);
     } else {
       conv1_.backward(mid_, w_[1], x_out, dfeat_, &dmid_, dw_[1], ctx);
       conv0_.backward(x, w_[0], mid_, dmid_, dx, dw_[0], ctx);
@@ -96,7 +96,65 @@ public:
     for (std::size_t k = 0; k <= num_conv(); ++k) copy_channels(dw_[k], dws, w_index + k, true);
   }
 
+  // The derivative of forward along tx, timg and tws (the learned const has none).
+  void forward_tangent(const tensor<T, D>& x, const tensor<T, D>& tx, const tensor<T, D>& timg, const tensor<T, D>& tws,
+                       std::size_t w_index, const tensor<T, D>& x_out, tensor<T, D>& tx_out, tensor<T, D>& timg_out,
+                       context& ctx) {
+    const std::size_t n = tws.shape().n;
+    for (std::size_t k = 0; k <= num_conv(); ++k) {
+      tw_[k].resize({n, 1, cfg_.w_dim, 1});
+      slice_channels(tws, tw_[k], w_index + k);
+    }
+    if (first_) {
+      tstart_.resize(start_.shape());
+      tstart_.zero();
+      conv1_.forward_tangent(start_, w_[0], x_out, tstart_, tw_[0], tx_out, ctx);
+    } else {
+      conv0_.forward_tangent(x, w_[0], mid_, tx, tw_[0], tmid_, ctx);
+      conv1_.forward_tangent(mid_, w_[1], x_out, tmid_, tw_[1], tx_out, ctx);
+    }
+    torgb_.forward_tangent(x_out, w_[num_conv()], rgb_, tx_out, tw_[num_conv()], trgb_, ctx);
+    if (first_) {
+      timg_out = trgb_;
+      return;
+    }
+    timg_out.resize(trgb_.shape());
+    upfirdn2d_forward(timg, timg_out, upsample_);
+    axpy(T(1), trgb_, timg_out);
+  }
+
+  // The derivative of the last backward along the tangents of forward_tangent and those of the
+  // output gradients (tdx_out, tdimg_out); arguments as backward's, tdws added to.
+  void backward_tangent(const tensor<T, D>& x, const tensor<T, D>& tx, const tensor<T, D>& x_out,
+                        const tensor<T, D>& tx_out, const tensor<T, D>* tdx_out, const tensor<T, D>& tdimg_out,
+                        tensor<T, D>* tdx, tensor<T, D>* tdimg, tensor<T, D>& tdws, std::size_t w_index, context& ctx) {
+    for (std::size_t k = 0; k <= num_conv(); ++k) {
+      tdw_[k].resize(w_[k].shape());
+      tdw_[k].zero();
+    }
+    torgb_.backward_tangent(x_out, w_[num_conv()], rgb_, tx_out, tw_[num_conv()], tdimg_out, &tdfeat_,
+                            tdw_[num_conv()], ctx);
+    if (tdx_out) axpy(T(1), *tdx_out, tdfeat_);
+    if (first_) {
+      conv1_.backward_tangent(start_, w_[0], x_out, tstart_, tw_[0], tdfeat_, &tdstart_, tdw_[0], ctx);
+      add_const_gradient(tdstart_);
+    } else {
+      conv1_.backward_tangent(mid_, w_[1], x_out, tmid_, tw_[1], tdfeat_, &tdmid_, tdw_[1], ctx);
+      conv0_.backward_tangent(x, w_[0], mid_, tx, tw_[0], tdmid_, tdx, tdw_[0], ctx);
+      if (tdimg) {
+        tdimg->resize({tdimg_out.shape().n, tdimg_out.shape().c, res_ / 2, res_ / 2});
+        upfirdn2d_backward(tdimg_out, *tdimg, upsample_);
+      }
+    }
+    for (std::size_t k = 0; k <= num_conv(); ++k) copy_channels(tdw_[k], tdws, w_index + k, true);
+  }
+
 private:
+  // The const is shared by every sample: its gradient sums theirs.
+  void add_const_gradient(const tensor<T, D>& dstart) {
+    for (std::size_t i = 0; i < dstart.shape().n; ++i) axpy(T(1), dstart.sample(i), dconst_);
+  }
+
   config cfg_;
   std::size_t res_, out_channels_;
   bool first_;
@@ -104,7 +162,8 @@ private:
   to_rgb<T, D> torgb_;
   upfirdn_params upsample_;
   tensor<T, D> const_, dconst_, start_, dstart_, mid_, dmid_, rgb_, dfeat_;
-  tensor<T, D> w_[3], dw_[3];
+  tensor<T, D> w_[3], dw_[3], tw_[3], tdw_[3];
+  tensor<T, D> tstart_, tdstart_, tmid_, tdmid_, trgb_, tdfeat_;
 };
 
 }  // namespace acne::stylegan2
