@@ -340,7 +340,7 @@ private:
       const auto& logits = d_.forward(g_.forward(z));
       const auto [loss, score] = logistic(logits, true, ph.gain);
       check(ph, "G loss", loss);
-      g_.backward(d_.backward(dlogits_, true), false);
+      g_.backward(d_.backward_input(dlogits_), false);
       tick_stats_.g += loss, ++tick_stats_.ng, tick_stats_.fake += score, ++tick_stats_.nfake;
     }
     if (ph.generator && ph.reg) {
