@@ -181,6 +181,67 @@ void demodulation_backward(const tensor<float, cuda>& w, const tensor<float, cud
   for_each_index(w.size(), [=] __device__(std::size_t j) { dweight[j] += float(2 * dl_dq[j / plane] * weight[j]); });
 }
 
+void demodulation_tangent(const tensor<float, cuda>& w, const tensor<float, cuda>& s, const tensor<float, cuda>& ts,
+                          const tensor<float, cuda>& d, tensor<float, cuda>& td) {
+  const shape4& ws = w.shape();
+  const std::size_t n = s.shape().n, o = ws.n, in = ws.c;
+  ACNE_CHECK(s.size() == n * in && ts.size() == s.size() && d.size() == n * o && td.size() == d.size(),
+             "demodulation_tangent: weight " << ws << ", styles " << s.shape() << ", coefficients " << d.shape());
+  const device_buffer<double> q = filter_energy(w);
+  const double* energy = q.get();
+  const float *styles = s.data(), *tstyles = ts.data(), *coef = d.data();
+  float* out = td.data();
+  for_each_index(n * o, [=] __device__(std::size_t bc) {
+    const std::size_t b = bc / o, c = bc % o;
+    double acc = 0;
+    for (std::size_t i = 0; i < in; ++i) acc += double(styles[b * in + i]) * double(tstyles[b * in + i]) * energy[c * in + i];
+    const double k = coef[bc];
+    out[bc] = float(-k * k * k * acc);
+  });
+}
+
+void demodulation_backward_tangent(const tensor<float, cuda>& w, const tensor<float, cuda>& s,
+                                   const tensor<float, cuda>& ts, const tensor<float, cuda>& d,
+                                   const tensor<float, cuda>& td, const tensor<float, cuda>& dd,
+                                   const tensor<float, cuda>& tdd, tensor<float, cuda>& tds, tensor<float, cuda>& tdw) {
+  const shape4& ws = w.shape();
+  const std::size_t n = s.shape().n, o = ws.n, in = ws.c, plane = ws.plane();
+  ACNE_CHECK(ts.size() == n * in && td.size() == n * o && dd.size() == n * o && tdd.size() == n * o &&
+                 tds.size() == n * in && tdw.size() == w.size(),
+             "demodulation_backward_tangent: weight " << ws << ", styles " << s.shape());
+  const device_buffer<double> q = filter_energy(w);
+  device_buffer<double> g(n * o), tg(n * o), tdq(o * in);
+  const double* energy = q.get();
+  double *gs = g.get(), *tgs = tg.get(), *tdqs = tdq.get();
+  const float *styles = s.data(), *tstyles = ts.data(), *coef = d.data(), *tcoef = td.data(), *dcoef = dd.data(),
+              *tdcoef = tdd.data(), *weight = w.data();
+  float *tdstyles = tds.data(), *tdweight = tdw.data();
+  for_each_index(n * o, [=] __device__(std::size_t j) {
+    const double k = coef[j];
+    gs[j] = -0.5 * double(dcoef[j]) * k * k * k;
+    tgs[j] = -0.5 * (double(tdcoef[j]) * k * k * k + 3 * double(dcoef[j]) * k * k * double(tcoef[j]));
+  });
+  for_each_index(n * in, [=] __device__(std::size_t bi) {
+    const std::size_t b = bi / in, i = bi % in;
+    double acc = 0, tacc = 0;
+    for (std::size_t c = 0; c < o; ++c) {
+      acc += gs[b * o + c] * energy[c * in + i];
+      tacc += tgs[b * o + c] * energy[c * in + i];
+    }
+    tdstyles[bi] += float(2 * double(tstyles[bi]) * acc + 2 * double(styles[bi]) * tacc);
+  });
+  for_each_index(o * in, [=] __device__(std::size_t ci) {
+    const std::size_t c = ci / in, i = ci % in;
+    double acc = 0;
+    for (std::size_t b = 0; b < n; ++b) {
+      const double si = styles[b * in + i], ti = tstyles[b * in + i];
+      acc += tgs[b * o + c] * si * si + 2 * gs[b * o + c] * si * ti;
+    }
+    tdqs[ci] = acc;
+  });
+  for_each_index(w.size(), [=] __device__(std::size_t j) { tdweight[j] += float(2 * tdqs[j / plane] * weight[j]); });
+}
+
 void transpose_filters(const tensor<float, cuda>& w, tensor<float, cuda>& wt) {
   const shape4& s = w.shape();
   check_shape("transpose_filters", shape4{s.c, s.n, s.h, s.w}, wt.shape());
@@ -329,6 +390,94 @@ void minibatch_stddev_backward(const tensor<float, cuda>& x, const tensor<float,
       for (std::size_t g = 0; g < groups; ++g) {
         const std::size_t i = (g * members + m) * sample + f * per_feature + e;
         out[i] += float(k * (in[i] - mean) / (G * sd));
+      }
+    }
+  });
+}
+
+void minibatch_stddev_tangent(const tensor<float, cuda>& x, const tensor<float, cuda>& tx, tensor<float, cuda>& ty,
+                              std::size_t group_size, std::size_t features) {
+  const shape4& s = x.shape();
+  const cpu_backend::mbstd_geometry geo(s, group_size, features);
+  check_shape("minibatch_stddev_tangent", s, tx.shape());
+  check_shape("minibatch_stddev_tangent", shape4{s.n, s.c + features, s.h, s.w}, ty.shape());
+  copy_channels(tx, ty, 0);
+  const float *in = x.data(), *tin = tx.data();
+  float* out = ty.data();
+  const std::size_t groups = geo.groups, members = geo.members, per_feature = geo.per_feature;
+  const std::size_t sample = s.sample_size(), channels = s.c, plane = s.plane();
+  const double eps = cpu_backend::mbstd_eps, G = double(groups);
+  for_each_block(members * features, [=] __device__(std::size_t mf) {
+    const std::size_t m = mf / features, f = mf % features;
+    double stat = 0;
+    for (std::size_t e = threadIdx.x; e < per_feature; e += blockDim.x) {
+      double mean = 0, tmean = 0;
+      for (std::size_t g = 0; g < groups; ++g) {
+        const std::size_t i = (g * members + m) * sample + f * per_feature + e;
+        mean += in[i], tmean += tin[i];
+      }
+      mean /= G, tmean /= G;
+      double var = 0, tvar = 0;
+      for (std::size_t g = 0; g < groups; ++g) {
+        const std::size_t i = (g * members + m) * sample + f * per_feature + e;
+        const double d = in[i] - mean;
+        var += d * d;
+        tvar += 2 * d * (tin[i] - tmean);
+      }
+      stat += tvar / G / (2 * sqrt(var / G + eps));
+    }
+    const float value = float(block_sum(stat) / double(per_feature));
+    for (std::size_t j = threadIdx.x; j < groups * plane; j += blockDim.x) {
+      const std::size_t g = j / plane;
+      out[((g * members + m) * (channels + features) + channels + f) * plane + j % plane] = value;
+    }
+  });
+}
+
+void minibatch_stddev_backward_tangent(const tensor<float, cuda>& x, const tensor<float, cuda>& tx,
+                                       const tensor<float, cuda>& dy, const tensor<float, cuda>& tdy,
+                                       tensor<float, cuda>& tdx, std::size_t group_size, std::size_t features) {
+  const shape4& s = x.shape();
+  const cpu_backend::mbstd_geometry geo(s, group_size, features);
+  const shape4 outs{s.n, s.c + features, s.h, s.w};
+  check_shape("minibatch_stddev_backward_tangent", outs, dy.shape());
+  check_shape("minibatch_stddev_backward_tangent", outs, tdy.shape());
+  check_shape("minibatch_stddev_backward_tangent", s, tx.shape());
+  check_shape("minibatch_stddev_backward_tangent", s, tdx.shape());
+  slice_channels(tdy, tdx, 0);
+  const float *in = x.data(), *tin = tx.data(), *grad = dy.data(), *tgrad = tdy.data();
+  float* out = tdx.data();
+  const std::size_t groups = geo.groups, members = geo.members, per_feature = geo.per_feature;
+  const std::size_t sample = s.sample_size(), channels = s.c, plane = s.plane();
+  const double eps = cpu_backend::mbstd_eps, G = double(groups);
+  for_each_block(members * features, [=] __device__(std::size_t mf) {
+    const std::size_t m = mf / features, f = mf % features;
+    double dstat = 0, tdstat = 0;
+    for (std::size_t j = threadIdx.x; j < groups * plane; j += blockDim.x) {
+      const std::size_t g = j / plane, o = ((g * members + m) * (channels + features) + channels + f) * plane + j % plane;
+      dstat += grad[o], tdstat += tgrad[o];
+    }
+    const double k = block_sum(dstat) / double(per_feature);
+    const double tk = block_sum(tdstat) / double(per_feature);
+    for (std::size_t e = threadIdx.x; e < per_feature; e += blockDim.x) {
+      double mean = 0, tmean = 0;
+      for (std::size_t g = 0; g < groups; ++g) {
+        const std::size_t i = (g * members + m) * sample + f * per_feature + e;
+        mean += in[i], tmean += tin[i];
+      }
+      mean /= G, tmean /= G;
+      double var = 0, tvar = 0;
+      for (std::size_t g = 0; g < groups; ++g) {
+        const std::size_t i = (g * members + m) * sample + f * per_feature + e;
+        const double d = in[i] - mean;
+        var += d * d;
+        tvar += 2 * d * (tin[i] - tmean);
+      }
+      const double sd = sqrt(var / G + eps), tsd = tvar / G / (2 * sd);
+      for (std::size_t g = 0; g < groups; ++g) {
+        const std::size_t i = (g * members + m) * sample + f * per_feature + e;
+        const double d = in[i] - mean, td = tin[i] - tmean;
+        out[i] += float((tk * d + k * td) / (G * sd) - k * d * tsd / (G * sd * sd));
       }
     }
   });

@@ -47,6 +47,29 @@ double softmax_cross_entropy(const tensor<float, cuda>& logits, const std::vecto
   return loss / double(n);
 }
 
+logistic_result logistic_loss(const tensor<float, cuda>& logits, bool real, double gain, tensor<float, cuda>& dlogits) {
+  const std::size_t n = logits.size();
+  dlogits.resize(logits.shape());
+  if (n == 0) return {};
+  device_buffer<double> terms(2 * n);  // loss and logit of each sample, summed on the host
+  const float* x_all = logits.data();
+  float* d_all = dlogits.data();
+  double* out = terms.get();
+  const double count = double(n), sign = real ? -1.0 : 1.0;
+  for_each_index(n, [=] __device__(std::size_t i) {
+    const double x = double(x_all[i]), s = sign * x;  // loss softplus(s), gradient sign * sigmoid(s)
+    out[i] = fmax(s, 0.0) + log1p(exp(-fabs(s)));
+    out[n + i] = x;
+    const double sig = s >= 0 ? 1 / (1 + exp(-s)) : exp(s) / (1 + exp(s));
+    d_all[i] = float(sign * sig / count * gain);
+  });
+  std::vector<double> host(2 * n);
+  ACNE_CUDA(cudaMemcpy(host.data(), out, 2 * n * sizeof(double), cudaMemcpyDeviceToHost));
+  logistic_result r;
+  for (std::size_t i = 0; i < n; ++i) r.loss += host[i] / count, r.mean_logit += host[n + i] / count;
+  return r;
+}
+
 void adam_update(tensor<float, cuda>& p, const tensor<float, cuda>& g, tensor<float, cuda>& m, tensor<float, cuda>& v,
                  double lr, double beta1, double beta2, double eps, double c1, double c2) {
   ACNE_CHECK(g.size() == p.size() && m.size() == p.size() && v.size() == p.size(),

@@ -12,7 +12,12 @@ Keys may carry a network prefix: "G.", "D.", "G_ema." (PyTorch) or "G/", "D/", "
 moving average, written as G_ema). Without one, the network is recognised from its names.
 
 Output: one safetensors file per network, with PyTorch names and shapes, float32, and metadata
-{format, network, config, source}. With one network (or --net), OUTPUT is the file; with several,
+{format, network, config, source}. The config holds every field acne's loader needs (resolution,
+img_channels, z_dim, w_dim, mapping_layers, channel_base, channel_max, conv_clamp, mbstd_group,
+mbstd_channels, architecture "skip/resnet": a pickle of another architecture is refused): sizes from the tensor shapes, conv_clamp and the minibatch-stddev group from a
+pickle's constructor arguments; without them (a state dict, TF variables) conv_clamp is 256 for
+PyTorch sources (stylegan2-ada-pytorch's train.py trains every cfg with it) and none for TF ones,
+the group 4; each such default is printed as a note. With one network (or --net), OUTPUT is the file; with several,
 OUTPUT's stem is suffixed: out.safetensors -> out.G.safetensors, out.D.safetensors, ...
 Constant buffers (resample_filter) are dropped; w_avg and noise_const are kept.
 
@@ -85,7 +90,14 @@ def _module_state_dict(module, prefix=""):
     return out
 
 
+def _init_kwargs(obj):
+    """The constructor arguments a persistent network pickles alongside its state (_init_kwargs)."""
+    kwargs = obj.get("_init_kwargs") if isinstance(obj, dict) else getattr(obj, "init_kwargs", None)
+    return {k: (dict(v) if isinstance(v, dict) else v) for k, v in dict(kwargs or {}).items()}
+
+
 def read_pickle(path):
+    """(state tensors keyed "<net>.<name>", {net: constructor kwargs})."""
     torch = _torch()
 
     class Unpickler(pickle.Unpickler):
@@ -99,13 +111,14 @@ def read_pickle(path):
     with open(path, "rb") as f:
         data = Unpickler(f).load()
     del torch
-    out = {}
+    out, kwargs = {}, {}
     for net in ("G", "D", "G_ema"):
         if isinstance(data, dict) and data.get(net) is not None:
             out.update(_module_state_dict(data[net], net + "."))
+            kwargs[net] = _init_kwargs(data[net])
     if not out:
         sys.exit(f"convert_stylegan2: {path} holds none of G, D, G_ema")
-    return out
+    return out, kwargs
 
 
 def read_torch(path):
@@ -123,14 +136,15 @@ def read_torch(path):
 
 
 def read_input(path):
+    """(tensors, {net: constructor kwargs}); only pickles record the kwargs."""
     ext = os.path.splitext(path)[1].lower()
     if ext == ".npz":
         with np.load(path, allow_pickle=False) as f:
-            return {k: f[k] for k in f.files}
+            return {k: f[k] for k in f.files}, {}
     if ext == ".pkl":
         return read_pickle(path)
     if ext in (".pt", ".pth"):
-        return read_torch(path)
+        return read_torch(path), {}
     sys.exit(f"convert_stylegan2: unknown input type '{ext}' (expected .npz, .pkl, .pt or .pth)")
 
 
@@ -234,19 +248,63 @@ def to_reference_names(net, tensors):
     return {k: np.asarray(v) for k, v in tensors.items() if not k.endswith("resample_filter")}
 
 
-def infer_config(net, tensors):
-    res = [int(m[1]) for k in tensors for m in [re.match(r"(?:synthesis\.)?b(\d+)\.", k)] if m]
-    config = {"resolution": max(res)} if res else {}
-    if net.startswith("G"):
+def solve_channels(channels):
+    """channel_base, channel_max with min(base // res, max) == channels[res] for every block."""
+    top = max(channels.values())
+    bases = [top * max(channels)] + [c * r for r, c in channels.items() if c < top]
+    for base in bases:
+        if all(min(base // r, top) == c for r, c in channels.items()):
+            return base, top
+    raise ValueError(f"the blocks' channel counts {sorted(channels.items())} fit no channel_base/channel_max rule")
+
+
+def infer_config(net, tensors, kwargs, tf_source):
+    """Every field acne's loader needs: from the tensor shapes, then the pickled constructor kwargs
+    (which decide), then documented defaults for what neither holds (each listed in the notes)."""
+    notes = []
+    gen = net.startswith("G")
+    pattern = r"synthesis\.b(\d+)\.conv1\.weight" if gen else r"b(\d+)\.conv0\.weight"
+    channels = {int(m[1]): int(np.shape(v)[0]) for k, v in tensors.items() for m in [re.fullmatch(pattern, k)] if m}
+    if not gen and "b4.conv.weight" in tensors:
+        channels[4] = int(np.shape(tensors["b4.conv.weight"])[0])
+    if not channels:
+        raise ValueError("no StyleGAN2 blocks found")
+    res = max(channels)
+    base, top = solve_channels(channels)
+    config = {"resolution": res, "channel_base": base, "channel_max": top, "architecture": "skip/resnet"}
+    if gen:
         fcs = sorted(int(m[1]) for k in tensors for m in [re.fullmatch(r"mapping\.fc(\d+)\.weight", k)] if m)
-        if fcs:
-            config.update(mapping_layers=len(fcs), z_dim=int(tensors["mapping.fc0.weight"].shape[1]),
-                          w_dim=int(tensors[f"mapping.fc{fcs[-1]}.weight"].shape[0]))
-        if res:
-            config["img_channels"] = int(tensors[f"synthesis.b{max(res)}.torgb.weight"].shape[0])
-    elif res:
-        config["img_channels"] = int(tensors[f"b{max(res)}.fromrgb.weight"].shape[1])
-    return config
+        config.update(mapping_layers=len(fcs), z_dim=int(np.shape(tensors["mapping.fc0.weight"])[1]),
+                      w_dim=int(np.shape(tensors[f"mapping.fc{fcs[-1]}.weight"])[0]),
+                      img_channels=int(np.shape(tensors[f"synthesis.b{res}.torgb.weight"])[0]))
+    else:
+        config["img_channels"] = int(np.shape(tensors[f"b{res}.fromrgb.weight"])[1])
+        config["mbstd_channels"] = int(np.shape(tensors["b4.conv.weight"])[1]) - channels[4]
+    if kwargs:
+        if kwargs.get("c_dim", 0):
+            raise ValueError(f"a conditional network (c_dim {kwargs['c_dim']}); acne's StyleGAN2 is unconditional")
+        arch = (kwargs.get("synthesis_kwargs", {}) if gen else kwargs).get("architecture", "skip" if gen else "resnet")
+        if arch != ("skip" if gen else "resnet"):
+            raise ValueError(f"architecture '{arch}'; acne builds the {'skip generator' if gen else 'resnet discriminator'}")
+        layer_kwargs = kwargs.get("synthesis_kwargs", {}) if gen else kwargs
+        for key in ("channel_base", "channel_max"):
+            if key in layer_kwargs and layer_kwargs[key] != config[key]:
+                # Both describe the same channels when the smaller blocks never reach the limits.
+                notes.append(f"{key} {layer_kwargs[key]} in the pickle, {config[key]} from the shapes (same channels)")
+        config["conv_clamp"] = float(layer_kwargs.get("conv_clamp") or 0.0)
+        if not gen:
+            epilogue = kwargs.get("epilogue_kwargs", {})
+            config["mbstd_group"] = int(epilogue.get("mbstd_group_size", 4))
+        if layer_kwargs.get("num_fp16_res", 0):
+            notes.append(f"trained with float16 on its top {layer_kwargs['num_fp16_res']} resolutions; acne computes in float32")
+    else:
+        config["conv_clamp"] = 0.0 if tf_source else 256.0
+        notes.append("conv_clamp not recorded: " + ("none (the TensorFlow original's)" if tf_source else
+                                                    "256, as stylegan2-ada-pytorch's train.py trains every cfg"))
+        if not gen:
+            config["mbstd_group"] = 4
+            notes.append("minibatch-stddev group not recorded: 4")
+    return config, notes
 
 
 # ---------------------------------------------------------------- writing safetensors
@@ -285,21 +343,26 @@ def main(argv=None):
     parser.add_argument("--net", choices=["G", "D", "G_ema"], help="convert only this network")
     args = parser.parse_args(argv)
 
-    groups = split_networks(read_input(args.input))
+    tensors, kwargs = read_input(args.input)
+    groups = split_networks(tensors)
     if args.net:
         if args.net not in groups:
             sys.exit(f"convert_stylegan2: {args.input} has no network '{args.net}' (found {sorted(groups)})")
         groups = {args.net: groups[args.net]}
     for net, tensors in sorted(groups.items()):
+        tf_source = any("/" in k for k in tensors) or "dlatent_avg" in tensors
         try:
             converted = to_reference_names(net, tensors)
+            config, notes = infer_config(net, converted, kwargs.get(net), tf_source)
         except ValueError as e:
             sys.exit(f"convert_stylegan2: {net}: {e}")
         metadata = {"format": "acne.stylegan2", "network": net, "source": os.path.basename(args.input),
-                    "config": json.dumps(infer_config(net, converted), sort_keys=True)}
+                    "config": json.dumps(config, sort_keys=True)}
         path = output_path(args.output, net, len(groups) > 1)
         write_safetensors(path, converted, metadata)
         print(f"{net}: {len(converted)} tensors, {sum(v.size for v in converted.values())} values -> {path}")
+        for note in notes:
+            print(f"  note: {note}")
 
 
 if __name__ == "__main__":

@@ -390,6 +390,20 @@ BOOST_AUTO_TEST_CASE(softmax_cross_entropy_loss_and_gradient) {
                     acne::error);
 }
 
+BOOST_AUTO_TEST_CASE(logistic_loss_and_gradient) {
+  std::mt19937_64 gen(18);
+  const host_tensor logits = random_host({7, 1, 1, 1}, gen, -30, 30);
+  for (bool real : {true, false}) {
+    host_tensor g;
+    device_tensor g_d;
+    const auto r = logistic_loss(logits, real, 16.0, g);
+    const auto r_d = logistic_loss(to_device(logits), real, 16.0, g_d);
+    BOOST_TEST(std::fabs(r.loss - r_d.loss) < 1e-6 * (1 + r.loss));
+    BOOST_TEST(std::fabs(r.mean_logit - r_d.mean_logit) < 1e-6 * (1 + std::fabs(r.mean_logit)));
+    CHECK_CLOSE_TENSORS(g, g_d);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(adam_and_sgd_steps) {
   std::mt19937_64 gen(11);
   const shape4 s{50, 3, 1, 1};
@@ -490,6 +504,20 @@ BOOST_AUTO_TEST_CASE(modulation_kernels) {
   CHECK_CLOSE_TENSORS(ds, ds_d);
   CHECK_CLOSE_TENSORS(dw, dw_d);
 
+  // The tangents the path-length regulariser runs.
+  const host_tensor ts = random_host(styles.shape(), gen), tdd = random_host(d.shape(), gen);
+  host_tensor td(d.shape());
+  device_tensor td_d(d.shape());
+  demodulation_tangent(w, styles, ts, d, td);
+  demodulation_tangent(w_d, styles_d, to_device(ts), d_d, td_d);
+  CHECK_CLOSE_TENSORS(td, td_d);
+  host_tensor tds = random_host(styles.shape(), gen), tdw = random_host(ws, gen);
+  device_tensor tds_d = to_device(tds), tdw_d = to_device(tdw);
+  demodulation_backward_tangent(w, styles, ts, d, td, dd, tdd, tds, tdw);
+  demodulation_backward_tangent(w_d, styles_d, to_device(ts), d_d, td_d, to_device(dd), to_device(tdd), tds_d, tdw_d);
+  CHECK_CLOSE_TENSORS(tds, tds_d);
+  CHECK_CLOSE_TENSORS(tdw, tdw_d);
+
   host_tensor wt({4, 6, 3, 3});
   device_tensor wt_d(wt.shape());
   transpose_filters(w, wt);
@@ -559,6 +587,17 @@ BOOST_AUTO_TEST_CASE(minibatch_stddev_forward_backward) {
       minibatch_stddev_backward(x, dy, dx, c.group, c.features);
       minibatch_stddev_backward(to_device(x), to_device(dy), dx_d, c.group, c.features);
       CHECK_CLOSE_TENSORS(dx, dx_d);
+      // The tangents the R1 regulariser runs (layers/layer.hpp's second-order extension).
+      const host_tensor tx = random_host(c.x, gen), tdy = random_host(ys, gen);
+      host_tensor ty(ys), tdx(c.x);
+      device_tensor ty_d(ys), tdx_d(c.x);
+      minibatch_stddev_tangent(x, tx, ty, c.group, c.features);
+      minibatch_stddev_tangent(to_device(x), to_device(tx), ty_d, c.group, c.features);
+      CHECK_CLOSE_TENSORS(ty, ty_d);
+      minibatch_stddev_backward_tangent(x, tx, dy, tdy, tdx, c.group, c.features);
+      minibatch_stddev_backward_tangent(to_device(x), to_device(tx), to_device(dy), to_device(tdy), tdx_d, c.group,
+                                        c.features);
+      CHECK_CLOSE_TENSORS(tdx, tdx_d);
     }
   }
 }

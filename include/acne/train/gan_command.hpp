@@ -2,6 +2,7 @@
 // The acne-stylegan2 command line as a function (apps/acne-stylegan2.cpp is its main), so tests run
 // it in-process: `train`, `generate` and `grid`. Returns 0 on success, 1 when the work fails
 // (training diverged, unreadable files), 2 on bad arguments.
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -358,6 +359,14 @@ inline int train_command(const std::vector<std::string>& args, const std::functi
     if (!p.has("--resolution") && p.get("--cfg") != "paper256") o.config.resolution = data_resolution(o.dataset);
   }
   apply_train_flags(o, p, !resume.empty());
+  const bool network_flags = std::any_of(p.values.begin(), p.values.end(), [](const auto& f) { return network_flag(f.first); });
+  if (resume.empty() && !o.pretrained.empty() && !network_flags) {
+    // Without network flags the network is the pretrained one, whatever official cfg made it.
+    std::vector<std::string> notes;
+    o.config = pretrained_config(o.pretrained, &notes);
+    out << "network: as the pretrained weights, " << o.config.to_json().dump() << "\n";
+    for (const auto& n : notes) out << "  note: " << n << "\n";
+  }
   if (o.fid_images > 0 && o.fid_extractor == metrics::inception_fid_name && o.fid_weights.empty())
     throw usage_error("inception-v3-fid needs --fid-weights FILE (tools/convert_pytorch_fid.py)");
   try {

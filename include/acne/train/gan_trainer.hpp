@@ -259,9 +259,6 @@ private:
   static double seconds(clock::time_point a, clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
   static bool due(std::size_t tick, std::size_t every) { return every > 0 && tick % every == 0; }
 
-  static double softplus(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::abs(x))); }
-  static double sigmoid(double x) { return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x)); }
-
   // The run folder: options, pretrained weights on a fresh start, the start images, FID statistics.
   void start_run(const std::filesystem::path& out) {
     std::filesystem::create_directories(out);
@@ -316,19 +313,8 @@ private:
   // The logistic loss of logits for target `real` (mean over the batch), its scaled gradient into
   // dlogits_, and the mean logit.
   std::pair<double, double> logistic(const tensor<T, D>& logits, bool real, double gain) {
-    const std::size_t n = logits.size();
-    std::vector<T> l(n), g(n);
-    memory<D>::to_host(l.data(), logits.data(), logits.bytes());
-    double loss = 0, mean = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const double x = double(l[i]);
-      loss += (real ? softplus(-x) : softplus(x)) / double(n);
-      mean += x / double(n);
-      g[i] = T((real ? -sigmoid(-x) : sigmoid(x)) / double(n) * gain);
-    }
-    dlogits_.resize(logits.shape());
-    memory<D>::from_host(dlogits_.data(), g.data(), dlogits_.bytes());
-    return {loss, mean};
+    const auto r = logistic_loss(logits, real, gain, dlogits_);
+    return {r.loss, r.mean_logit};
   }
 
   // Each generator pass of a round draws its noise and style mixing from its own (minibatch, phase,

@@ -22,6 +22,7 @@
 
 #include "acne/io/safetensors.hpp"
 #include "acne/models/stylegan2/weights.hpp"
+#include "acne/models/stylegan2/weights_config.hpp"
 #include "acne/train/gan_options.hpp"
 #include "acne/train/gan_snapshot.hpp"
 
@@ -159,6 +160,23 @@ inline pretrained_files read_pretrained(const std::filesystem::path& path) {
   }
   ACNE_CHECK(!out.networks.empty(), "no pretrained StyleGAN2 weights at " << path.string());
   return out;
+}
+
+// The network that pretrained weights hold (recorded config, else the tensor shapes: see
+// models/stylegan2/weights_config.hpp): the generator's sizes, the discriminator's minibatch-stddev
+// settings when a D is there. `notes` receives the choices the files did not record.
+inline stylegan2::config pretrained_config(const std::filesystem::path& path, std::vector<std::string>* notes = nullptr) {
+  const auto files = read_pretrained(path);
+  const std::string g = files.networks.contains("G_ema") ? "G_ema" : "G";
+  ACNE_CHECK(files.networks.contains(g), "pretrained weights at " << path.string() << " hold no generator");
+  auto [cfg, said] = stylegan2::read_weights_config(files.networks.at(g), files.sources.at(g));
+  if (files.networks.contains("D")) {
+    auto [dcfg, dsaid] = stylegan2::read_weights_config(files.networks.at("D"), files.sources.at("D"));
+    cfg.mbstd_group = dcfg.mbstd_group, cfg.mbstd_channels = dcfg.mbstd_channels;
+    said.insert(said.end(), dsaid.begin(), dsaid.end());
+  }
+  if (notes) *notes = std::move(said);
+  return cfg;
 }
 
 // Loads G, D and G_ema from `path`; returns one line per network saying where it came from.

@@ -1,5 +1,5 @@
 #pragma once
-// Softmax cross-entropy over the channels of [N, K, 1, 1] logits.
+// Softmax cross-entropy over the channels of [N, K, 1, 1] logits, and StyleGAN2's logistic loss.
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -32,6 +32,32 @@ double softmax_cross_entropy(const tensor<T, cpu>& logits, const std::vector<int
     loss -= double(z[labels[i]] - zmax) - std::log(total);
   }
   return loss / n;
+}
+
+namespace cpu_backend {
+inline double softplus(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::abs(x))); }
+inline double sigmoid(double x) { return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x)); }
+}  // namespace cpu_backend
+
+struct logistic_result {
+  double loss = 0;        // mean over the batch
+  double mean_logit = 0;  // the score the reference reports
+};
+
+// StyleGAN2's non-saturating logistic loss of the logits of real (softplus(-x)) or generated
+// (softplus(x)) images; writes gain * d(mean loss)/d(logits) into dlogits.
+template <class T>
+logistic_result logistic_loss(const tensor<T, cpu>& logits, bool real, double gain, tensor<T, cpu>& dlogits) {
+  const std::size_t n = logits.size();
+  dlogits.resize(logits.shape());
+  logistic_result r;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double x = double(logits[i]);
+    r.loss += (real ? cpu_backend::softplus(-x) : cpu_backend::softplus(x)) / double(n);
+    r.mean_logit += x / double(n);
+    dlogits[i] = T((real ? -cpu_backend::sigmoid(-x) : cpu_backend::sigmoid(x)) / double(n) * gain);
+  }
+  return r;
 }
 
 }  // namespace acne

@@ -12,5 +12,10 @@ void minibatch_stddev_forward(const tensor<float, cuda>& x, tensor<float, cuda>&
                               std::size_t features);
 void minibatch_stddev_backward(const tensor<float, cuda>& x, const tensor<float, cuda>& dy, tensor<float, cuda>& dx,
                                std::size_t group_size, std::size_t features);
+void minibatch_stddev_tangent(const tensor<float, cuda>& x, const tensor<float, cuda>& tx, tensor<float, cuda>& ty,
+                              std::size_t group_size, std::size_t features);
+void minibatch_stddev_backward_tangent(const tensor<float, cuda>& x, const tensor<float, cuda>& tx,
+                                       const tensor<float, cuda>& dy, const tensor<float, cuda>& tdy,
+                                       tensor<float, cuda>& tdx, std::size_t group_size, std::size_t features);
 
 }  // namespace acne

@@ -11,12 +11,14 @@
 // metric_images() draws the batches FID measures (random latents and noise, keyed by a seed and the
 // batch index), for the trainer's per-tick FID and acne-fid alike.
 //
-// load_generator() reads a weights file (tools/convert_stylegan2.py, save_weights) or a training
-// snapshot (its "G_ema." tensors, the moving average that training snapshots are sampled from).
+// load_generator() reads a weights file (tools/convert_stylegan2.py, save_weights, or a raw official
+// state dict) or a training snapshot (its "G_ema." tensors, the moving average that training
+// snapshots are sampled from), building the network the file's config and shapes describe.
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <iostream>
 #include <random>
 #include <span>
 #include <string>
@@ -30,6 +32,7 @@
 #include "acne/models/stylegan2/generator.hpp"
 #include "acne/models/stylegan2/latent.hpp"
 #include "acne/models/stylegan2/weights.hpp"
+#include "acne/models/stylegan2/weights_config.hpp"
 
 namespace acne::stylegan2 {
 
@@ -300,12 +303,12 @@ std::vector<cv::Mat> interpolation_images(network<generator<T, D>>& g, std::uint
   return to_images(synthesize(g, all, noise, o.noise));
 }
 
-// A generator built from the config stored with the weights (or a snapshot's G_ema), weights loaded.
+// A generator built from the weights' config (recorded, else read from the tensor shapes: see
+// weights_config.hpp) or a snapshot's G_ema, weights loaded. Choices the file did not record are
+// written to `log` (one line each) unless it is null.
 template <class T = float, class D = cpu>
-network<generator<T, D>> load_generator(const std::filesystem::path& path) {
+network<generator<T, D>> load_generator(const std::filesystem::path& path, std::ostream* log = &std::clog) {
   auto file = io::load_safetensors(path);
-  ACNE_CHECK(file.metadata.contains("config"), path.string() << " records no StyleGAN2 config (metadata 'config')");
-  const config cfg = config::from_json(file.metadata_json("config"));
   bool prefixed = false;
   for (const auto& t : file.tensors) prefixed = prefixed || t.name.rfind("G_ema.", 0) == 0;
   if (prefixed) {  // a training snapshot: keep G_ema's tensors, drop the rest
@@ -322,9 +325,16 @@ network<generator<T, D>> load_generator(const std::filesystem::path& path) {
     ACNE_CHECK(kind == file.metadata.end() || kind->second != "D",
                path.string() << " holds a discriminator, not a generator");
   }
+  const auto [cfg, notes] = read_weights_config(file, path.string());
   network<generator<T, D>> g{generator<T, D>(cfg)};
   g.setup({1, cfg.z_dim, 1, 1});
-  load_weights(g, file, cfg, path.string());
+  const std::size_t fir_buffers = load_weights(g, file, cfg, path.string());
+  if (log) {
+    for (const auto& n : notes) *log << path.string() << ": " << n << "\n";
+    if (fir_buffers)
+      *log << path.string() << ": " << fir_buffers << " resample_filter buffers hold the [1,3,3,1] filter the "
+           << "network builds itself; not loaded\n";
+  }
   g.eval();
   return g;
 }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "acne/backend/upfirdn_geometry.hpp"
 #include "acne/io/safetensors.hpp"
 #include "acne/models/stylegan2/config.hpp"
 #include "acne/network.hpp"
@@ -47,15 +48,42 @@ void save_weights(network<L>& net, const std::filesystem::path& path, const conf
   io::save_safetensors(path, to_safetensors(net, cfg, kind));
 }
 
+// The official state dict's constant resample_filter buffers: accepted (and not loaded: the
+// network builds its own) when they hold the [1,3,3,1] filter every layer here uses; any other
+// filter is an error, since the network would resample differently from the weights' training.
+// Returns the file without them and how many there were.
+inline std::pair<io::safetensors_file, std::size_t> without_fir_buffers(const io::safetensors_file& file,
+                                                                        const std::string& source) {
+  io::safetensors_file out;
+  out.metadata = file.metadata;
+  std::size_t count = 0;
+  const fir_filter expected = fir_filter::stylegan2();
+  for (const auto& t : file.tensors) {
+    if (!t.name.ends_with("resample_filter")) {
+      out.tensors.push_back(t);
+      continue;
+    }
+    const auto values = t.as<double>();
+    bool same = values.size() == expected.h * expected.w;
+    for (std::size_t i = 0; same && i < values.size(); ++i) same = std::abs(values[i] - expected.taps[i]) < 1e-7;
+    ACNE_CHECK(same, source << ": " << t.name << " is not the [1,3,3,1] FIR filter (outer product, sum 1) that acne's "
+                            "StyleGAN2 resamples with");
+    ++count;
+  }
+  return {std::move(out), count};
+}
+
 // Loads every parameter and state tensor by name. Fails, before changing anything, when the file
 // does not hold exactly the network's tensors (the message lists each missing, extra and
 // mis-shaped one: a config mismatch such as 2 vs 8 mapping layers is never skipped silently), or
-// when its recorded config disagrees with `cfg` on a size.
+// when its recorded config disagrees with `cfg` on a size. Returns the number of resample_filter
+// buffers found equal to the network's FIR (see without_fir_buffers).
 template <class L>
-void load_weights(network<L>& net, const io::safetensors_file& file, const config& cfg,
-                  const std::string& source = "checkpoint") {
+std::size_t load_weights(network<L>& net, const io::safetensors_file& stored, const config& cfg,
+                         const std::string& source = "checkpoint") {
   using T = typename L::value_type;
   using D = typename L::device_type;
+  const auto [file, fir_buffers] = without_fir_buffers(stored, source);
   std::vector<io::expected_tensor> expected;
   for (const auto& s : net.slots()) {
     const auto* t = file.find(s.name);
@@ -66,7 +94,8 @@ void load_weights(network<L>& net, const io::safetensors_file& file, const confi
   if (file.metadata.contains("config")) {
     const auto theirs = file.metadata_json("config");
     const auto ours = cfg.to_json();
-    for (const char* key : {"resolution", "img_channels", "z_dim", "w_dim", "mapping_layers", "channel_base", "channel_max"})
+    for (const char* key : {"resolution", "img_channels", "z_dim", "w_dim", "mapping_layers", "channel_base", "channel_max",
+                            "conv_clamp", "mbstd_group", "mbstd_channels"})
       ACNE_CHECK(!theirs.contains(key) || theirs.at(key) == ours.at(key),
                  source << " was made for " << key << " = " << theirs.at(key) << ", the model has " << ours.at(key));
   }
@@ -74,11 +103,12 @@ void load_weights(network<L>& net, const io::safetensors_file& file, const confi
     const auto values = file.at(s.name).template as<T>();
     memory<D>::from_host(s.value->data(), values.data(), values.size() * sizeof(T));
   }
+  return fir_buffers;
 }
 
 template <class L>
-void load_weights(network<L>& net, const std::filesystem::path& path, const config& cfg) {
-  load_weights(net, io::load_safetensors(path), cfg, path.string());
+std::size_t load_weights(network<L>& net, const std::filesystem::path& path, const config& cfg) {
+  return load_weights(net, io::load_safetensors(path), cfg, path.string());
 }
 
 }  // namespace acne::stylegan2
