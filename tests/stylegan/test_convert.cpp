@@ -147,8 +147,17 @@ BOOST_AUTO_TEST_CASE(converter_reads_pytorch_and_tensorflow_names, *utf::precond
     BOOST_TEST(gfile.at("synthesis.b4.conv1.noise_strength").shape.empty());  // the reference's shapes
     BOOST_TEST((gfile.at("mapping.fc0.weight").shape == std::vector<std::int64_t>{5, 6}));
     BOOST_TEST(!gfile.find("synthesis.b8.resample_filter"));
-    load_weights(g2, gfile, cfg, form);
-    load_weights(d2, dir / (form + ".D.safetensors"), cfg);
+    // A state dict records no conv_clamp: the converter writes the official train.py's 256 for
+    // PyTorch names and none for TF ones, and the loader holds the model to it.
+    auto recorded = cfg;
+    recorded.conv_clamp = form == "ada" ? 256.0 : 0.0;
+    BOOST_TEST(gfile.metadata_json("config").at("conv_clamp") == recorded.conv_clamp);
+    if (form == "ada")
+      BOOST_CHECK_EXCEPTION(load_weights(g2, gfile, cfg, form), acne::error, mentions("conv_clamp = 256"));
+    load_weights(g2, gfile, recorded, form);
+    auto d_recorded = recorded;
+    d_recorded.mbstd_group = 4;  // nor the minibatch-stddev group: the converter writes 4
+    load_weights(d2, dir / (form + ".D.safetensors"), d_recorded);
     BOOST_TEST_CONTEXT(form) {
       require_equal(g, g2, form == "tf" ? 5e-7 : 0.0);
       require_equal(d, d2);
