@@ -395,6 +395,30 @@ void minibatch_stddev_backward(const tensor<float, cuda>& x, const tensor<float,
   });
 }
 
+namespace {
+// The group's mean and standard deviation at one element, with their derivatives along tin
+// (cpu_backend::moments_along on the device); `at` is the element's offset in group member 0 and
+// `stride` the distance between group members.
+struct device_moments {
+  double mean, tmean, sd, tsd;
+};
+__device__ inline device_moments moments_along(const float* in, const float* tin, std::size_t at, std::size_t stride,
+                                               std::size_t groups, double eps) {
+  const double G = double(groups);
+  double mean = 0, tmean = 0;
+  for (std::size_t g = 0; g < groups; ++g) mean += in[at + g * stride], tmean += tin[at + g * stride];
+  mean /= G, tmean /= G;
+  double var = 0, tvar = 0;
+  for (std::size_t g = 0; g < groups; ++g) {
+    const double d = in[at + g * stride] - mean;
+    var += d * d;
+    tvar += 2 * d * (tin[at + g * stride] - tmean);
+  }
+  const double sd = sqrt(var / G + eps);
+  return {mean, tmean, sd, tvar / G / (2 * sd)};
+}
+}  // namespace
+
 void minibatch_stddev_tangent(const tensor<float, cuda>& x, const tensor<float, cuda>& tx, tensor<float, cuda>& ty,
                               std::size_t group_size, std::size_t features) {
   const shape4& s = x.shape();
@@ -406,26 +430,12 @@ void minibatch_stddev_tangent(const tensor<float, cuda>& x, const tensor<float, 
   float* out = ty.data();
   const std::size_t groups = geo.groups, members = geo.members, per_feature = geo.per_feature;
   const std::size_t sample = s.sample_size(), channels = s.c, plane = s.plane();
-  const double eps = cpu_backend::mbstd_eps, G = double(groups);
+  const double eps = cpu_backend::mbstd_eps;
   for_each_block(members * features, [=] __device__(std::size_t mf) {
     const std::size_t m = mf / features, f = mf % features;
     double stat = 0;
-    for (std::size_t e = threadIdx.x; e < per_feature; e += blockDim.x) {
-      double mean = 0, tmean = 0;
-      for (std::size_t g = 0; g < groups; ++g) {
-        const std::size_t i = (g * members + m) * sample + f * per_feature + e;
-        mean += in[i], tmean += tin[i];
-      }
-      mean /= G, tmean /= G;
-      double var = 0, tvar = 0;
-      for (std::size_t g = 0; g < groups; ++g) {
-        const std::size_t i = (g * members + m) * sample + f * per_feature + e;
-        const double d = in[i] - mean;
-        var += d * d;
-        tvar += 2 * d * (tin[i] - tmean);
-      }
-      stat += tvar / G / (2 * sqrt(var / G + eps));
-    }
+    for (std::size_t e = threadIdx.x; e < per_feature; e += blockDim.x)
+      stat += moments_along(in, tin, m * sample + f * per_feature + e, members * sample, groups, eps).tsd;
     const float value = float(block_sum(stat) / double(per_feature));
     for (std::size_t j = threadIdx.x; j < groups * plane; j += blockDim.x) {
       const std::size_t g = j / plane;
@@ -460,20 +470,8 @@ void minibatch_stddev_backward_tangent(const tensor<float, cuda>& x, const tenso
     const double k = block_sum(dstat) / double(per_feature);
     const double tk = block_sum(tdstat) / double(per_feature);
     for (std::size_t e = threadIdx.x; e < per_feature; e += blockDim.x) {
-      double mean = 0, tmean = 0;
-      for (std::size_t g = 0; g < groups; ++g) {
-        const std::size_t i = (g * members + m) * sample + f * per_feature + e;
-        mean += in[i], tmean += tin[i];
-      }
-      mean /= G, tmean /= G;
-      double var = 0, tvar = 0;
-      for (std::size_t g = 0; g < groups; ++g) {
-        const std::size_t i = (g * members + m) * sample + f * per_feature + e;
-        const double d = in[i] - mean;
-        var += d * d;
-        tvar += 2 * d * (tin[i] - tmean);
-      }
-      const double sd = sqrt(var / G + eps), tsd = tvar / G / (2 * sd);
+      const device_moments mo = moments_along(in, tin, m * sample + f * per_feature + e, members * sample, groups, eps);
+      const double mean = mo.mean, tmean = mo.tmean, sd = mo.sd, tsd = mo.tsd;
       for (std::size_t g = 0; g < groups; ++g) {
         const std::size_t i = (g * members + m) * sample + f * per_feature + e;
         const double d = in[i] - mean, td = tin[i] - tmean;

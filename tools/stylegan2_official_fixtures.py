@@ -85,11 +85,12 @@ def randomize(torch, module, gen):
                 p.add_(torch.randn(p.shape, generator=gen) * 0.2)
 
 
-def run(official, out_dir, name, c):
+def build_networks(official, c, conv_clamp):
+    """The official G and D of configuration c, seeded, with randomized biases; and the generator of
+    further random draws."""
     sys.path.insert(0, official)
     import torch
     from training.networks import Generator, Discriminator
-    from training.loss import StyleGAN2Loss
 
     torch.manual_seed(c["seed"])
     gen = torch.Generator().manual_seed(c["seed"] + 100)
@@ -97,12 +98,21 @@ def run(official, out_dir, name, c):
     G = Generator(z_dim=c["z_dim"], c_dim=0, w_dim=c["w_dim"], img_resolution=res, img_channels=3,
                   mapping_kwargs=dict(num_layers=c["mapping_layers"]),
                   synthesis_kwargs=dict(channel_base=c["channel_base"], channel_max=c["channel_max"],
-                                        num_fp16_res=0, conv_clamp=c["conv_clamp"]))
+                                        num_fp16_res=0, conv_clamp=conv_clamp))
     D = Discriminator(c_dim=0, img_resolution=res, img_channels=3, channel_base=c["channel_base"],
-                      channel_max=c["channel_max"], num_fp16_res=0, conv_clamp=c["conv_clamp"],
+                      channel_max=c["channel_max"], num_fp16_res=0, conv_clamp=conv_clamp,
                       epilogue_kwargs=dict(mbstd_group_size=c["mbstd_group"]))
     randomize(torch, G, gen)
     randomize(torch, D, gen)
+    return G, D, gen
+
+
+def run(official, out_dir, name, c):
+    import torch
+
+    G, D, gen = build_networks(official, c, c["conv_clamp"])
+    from training.loss import StyleGAN2Loss  # importable once build_networks has put `official` on the path
+    res = c["resolution"]
     G.train(), D.train()
 
     class ConstNoiseSynthesis(torch.nn.Module):
@@ -170,25 +180,13 @@ def run(official, out_dir, name, c):
 
 
 def snapshot(official, out_dir, name, c):
-    sys.path.insert(0, official)
     import copy
     import pickle
     import subprocess
     import torch
-    from training.networks import Generator, Discriminator
 
-    torch.manual_seed(c["seed"])
-    gen = torch.Generator().manual_seed(c["seed"] + 100)
+    G, D, gen = build_networks(official, c, 256)
     res = c["resolution"]
-    G = Generator(z_dim=c["z_dim"], c_dim=0, w_dim=c["w_dim"], img_resolution=res, img_channels=3,
-                  mapping_kwargs=dict(num_layers=c["mapping_layers"]),
-                  synthesis_kwargs=dict(channel_base=c["channel_base"], channel_max=c["channel_max"],
-                                        num_fp16_res=0, conv_clamp=256))
-    D = Discriminator(c_dim=0, img_resolution=res, img_channels=3, channel_base=c["channel_base"],
-                      channel_max=c["channel_max"], num_fp16_res=0, conv_clamp=256,
-                      epilogue_kwargs=dict(mbstd_group_size=c["mbstd_group"]))
-    randomize(torch, G, gen)
-    randomize(torch, D, gen)
     G_ema = copy.deepcopy(G)
     randomize(torch, G_ema, gen)  # a moving average differs from G
     with torch.no_grad():

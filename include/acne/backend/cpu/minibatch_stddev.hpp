@@ -28,6 +28,33 @@ struct mbstd_geometry {
   }
 };
 constexpr double mbstd_eps = 1e-8;
+
+// The group's mean and standard deviation at element e of feature f of member m, with their
+// derivatives along tx.
+struct group_moments {
+  double mean, tmean, sd, tsd;
+};
+template <class T>
+group_moments moments_along(const tensor<T, cpu>& x, const tensor<T, cpu>& tx, const mbstd_geometry& geo,
+                            std::size_t m, std::size_t f, std::size_t e) {
+  const auto& s = x.shape();
+  const double G = double(geo.groups);
+  double mean = 0, tmean = 0;
+  for (std::size_t g = 0; g < geo.groups; ++g) {
+    mean += x[geo.at(s, g, m, f, e)];
+    tmean += tx[geo.at(s, g, m, f, e)];
+  }
+  mean /= G, tmean /= G;
+  double var = 0, tvar = 0;
+  for (std::size_t g = 0; g < geo.groups; ++g) {
+    const std::size_t i = geo.at(s, g, m, f, e);
+    const double d = x[i] - mean;
+    var += d * d;
+    tvar += 2 * d * (tx[i] - tmean);
+  }
+  const double sd = std::sqrt(var / G + mbstd_eps);
+  return {mean, tmean, sd, tvar / G / (2 * sd)};
+}
 }  // namespace cpu_backend
 
 // y [N, C + F, H, W] = x with the F statistic channels appended.
@@ -109,26 +136,10 @@ void minibatch_stddev_tangent(const tensor<T, cpu>& x, const tensor<T, cpu>& tx,
   check_shape("minibatch_stddev_tangent", shape4{s.n, s.c + features, s.h, s.w}, ty.shape());
   for (std::size_t n = 0; n < s.n; ++n)
     std::copy(tx.data() + n * s.sample_size(), tx.data() + (n + 1) * s.sample_size(), ty.data() + n * ty.shape().sample_size());
-  const double G = double(geo.groups);
   for (std::size_t m = 0; m < geo.members; ++m)
     for (std::size_t f = 0; f < features; ++f) {
       double stat = 0;
-      for (std::size_t e = 0; e < geo.per_feature; ++e) {
-        double mean = 0, tmean = 0;
-        for (std::size_t g = 0; g < geo.groups; ++g) {
-          mean += x[geo.at(s, g, m, f, e)];
-          tmean += tx[geo.at(s, g, m, f, e)];
-        }
-        mean /= G, tmean /= G;
-        double var = 0, tvar = 0;
-        for (std::size_t g = 0; g < geo.groups; ++g) {
-          const std::size_t i = geo.at(s, g, m, f, e);
-          const double d = x[i] - mean;
-          var += d * d;
-          tvar += 2 * d * (tx[i] - tmean);
-        }
-        stat += tvar / G / (2 * std::sqrt(var / G + cpu_backend::mbstd_eps));
-      }
+      for (std::size_t e = 0; e < geo.per_feature; ++e) stat += cpu_backend::moments_along(x, tx, geo, m, f, e).tsd;
       stat /= double(geo.per_feature);
       for (std::size_t g = 0; g < geo.groups; ++g) {
         T* out = ty.data() + ((g * geo.members + m) * (s.c + features) + s.c + f) * s.plane();
@@ -164,20 +175,7 @@ void minibatch_stddev_backward_tangent(const tensor<T, cpu>& x, const tensor<T, 
       }
       const double k = dstat / double(geo.per_feature), tk = tdstat / double(geo.per_feature);
       for (std::size_t e = 0; e < geo.per_feature; ++e) {
-        double mean = 0, tmean = 0;
-        for (std::size_t g = 0; g < geo.groups; ++g) {
-          mean += x[geo.at(s, g, m, f, e)];
-          tmean += tx[geo.at(s, g, m, f, e)];
-        }
-        mean /= G, tmean /= G;
-        double var = 0, tvar = 0;
-        for (std::size_t g = 0; g < geo.groups; ++g) {
-          const std::size_t i = geo.at(s, g, m, f, e);
-          const double d = x[i] - mean;
-          var += d * d;
-          tvar += 2 * d * (tx[i] - tmean);
-        }
-        const double sd = std::sqrt(var / G + cpu_backend::mbstd_eps), tsd = tvar / G / (2 * sd);
+        const auto [mean, tmean, sd, tsd] = cpu_backend::moments_along(x, tx, geo, m, f, e);
         for (std::size_t g = 0; g < geo.groups; ++g) {
           const std::size_t i = geo.at(s, g, m, f, e);
           const double d = x[i] - mean, td = tx[i] - tmean;
