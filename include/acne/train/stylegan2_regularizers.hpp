@@ -12,7 +12,6 @@
 // interval, as the reference scales its loss) and returns the penalty. The tangent is linear in v,
 // so gain and the penalty's constants scale v, and the results add to the gradients directly.
 #include <cmath>
-#include <optional>
 #include <vector>
 
 #include "acne/backend/cpu/noise.hpp"
