@@ -51,18 +51,12 @@ void save_weights(network<L>& net, const std::filesystem::path& path, const conf
 // The official state dict's constant resample_filter buffers: accepted (and not loaded: the
 // network builds its own) when they hold the [1,3,3,1] filter every layer here uses; any other
 // filter is an error, since the network would resample differently from the weights' training.
-// Returns the file without them and how many there were.
-inline std::pair<io::safetensors_file, std::size_t> without_fir_buffers(const io::safetensors_file& file,
-                                                                        const std::string& source) {
-  io::safetensors_file out;
-  out.metadata = file.metadata;
+// Returns how many there are.
+inline std::size_t check_fir_buffers(const io::safetensors_file& file, const std::string& source) {
   std::size_t count = 0;
   const fir_filter expected = fir_filter::stylegan2();
   for (const auto& t : file.tensors) {
-    if (!t.name.ends_with("resample_filter")) {
-      out.tensors.push_back(t);
-      continue;
-    }
+    if (!t.name.ends_with("resample_filter")) continue;
     const auto values = t.as<double>();
     bool same = values.size() == expected.h * expected.w;
     for (std::size_t i = 0; same && i < values.size(); ++i) same = std::abs(values[i] - expected.taps[i]) < 1e-7;
@@ -70,20 +64,27 @@ inline std::pair<io::safetensors_file, std::size_t> without_fir_buffers(const io
                             "StyleGAN2 resamples with");
     ++count;
   }
-  return {std::move(out), count};
+  return count;
 }
 
 // Loads every parameter and state tensor by name. Fails, before changing anything, when the file
 // does not hold exactly the network's tensors (the message lists each missing, extra and
 // mis-shaped one: a config mismatch such as 2 vs 8 mapping layers is never skipped silently), or
 // when its recorded config disagrees with `cfg` on a size. Returns the number of resample_filter
-// buffers found equal to the network's FIR (see without_fir_buffers).
+// buffers found equal to the network's FIR (see check_fir_buffers).
 template <class L>
 std::size_t load_weights(network<L>& net, const io::safetensors_file& stored, const config& cfg,
                          const std::string& source = "checkpoint") {
   using T = typename L::value_type;
   using D = typename L::device_type;
-  const auto [file, fir_buffers] = without_fir_buffers(stored, source);
+  const std::size_t fir_buffers = check_fir_buffers(stored, source);
+  io::safetensors_file without_fir;  // copied only when there are buffers to leave out
+  if (fir_buffers) {
+    without_fir.metadata = stored.metadata;
+    for (const auto& t : stored.tensors)
+      if (!t.name.ends_with("resample_filter")) without_fir.tensors.push_back(t);
+  }
+  const io::safetensors_file& file = fir_buffers ? without_fir : stored;
   std::vector<io::expected_tensor> expected;
   for (const auto& s : net.slots()) {
     const auto* t = file.find(s.name);
