@@ -150,4 +150,52 @@ BOOST_AUTO_TEST_CASE(image_grid_png) {
   BOOST_TEST(no_temporary_files(plot_dir()));
 }
 
+BOOST_AUTO_TEST_CASE(ticks_fall_on_nice_steps) {
+  // 97 / 8 intervals = 12.1 rounds up to a step of 20.
+  const auto wide = io::detail::make_ticks(0, 97, 8, false, false);
+  BOOST_TEST(wide.step == 20.0);
+  BOOST_TEST(wide.values == (std::vector<double>{0, 20, 40, 60, 80}), boost::test_tools::per_element());
+  BOOST_TEST(wide.decimals == 0);
+  // A step of 2.5 x 10^k needs one decimal more than its exponent: 0.25 shows as "0.25".
+  const auto unit = io::detail::make_ticks(0, 1, 4, false, false);
+  BOOST_TEST(unit.step == 0.25);
+  BOOST_TEST(unit.values.size() == 5u);
+  BOOST_TEST(unit.decimals == 2);
+  BOOST_TEST(io::detail::format_number(unit.values[1], unit.decimals) == "0.25");
+  // Integer axes (epochs) never step below 1; expanding snaps the range out to whole steps.
+  BOOST_TEST(io::detail::make_ticks(0, 3, 8, true, false).step == 1.0);
+  const auto expanded = io::detail::make_ticks(0.3, 9.7, 5, false, true);
+  BOOST_TEST(expanded.lo == 0.0);
+  BOOST_TEST(expanded.hi == 10.0);
+  BOOST_TEST(expanded.values.size() == 6u);
+  // A single value gets a window of +-10% around it.
+  const auto single = io::detail::make_ticks(5, 5, 6, false, false);
+  BOOST_TEST(single.lo == 4.5);
+  BOOST_TEST(single.hi == 5.5);
+  BOOST_TEST(io::detail::format_number(2e6, 0) == "2e+06");
+  BOOST_TEST(io::detail::format_number(1234.5, 1) == "1234.5");
+}
+
+BOOST_AUTO_TEST_CASE(legend_goes_where_the_data_is_not) {
+  // A rising diagonal leaves the top-left and bottom-right corners empty; top right is tried first
+  // and holds the last points, so the legend goes top left.
+  io::plot_series rising{.name = "rising"};
+  for (int i = 0; i <= 10; ++i) rising.y.push_back(i);
+  const std::vector series{rising};
+  const auto frame = io::detail::make_line_plot_frame(series, {});
+  const cv::Size size(150, 40);
+  const cv::Rect box = io::detail::legend_box(size, series, frame);
+  BOOST_TEST(box.size() == size);
+  BOOST_TEST(box.x < frame.area.x + frame.area.width / 2);
+  BOOST_TEST(box.y < frame.area.y + frame.area.height / 2);
+  BOOST_TEST(io::detail::points_under(box, series, frame) == 0u);
+  // Falling data fills top left and bottom right instead: the legend takes the free top right.
+  io::plot_series falling{.name = "falling"};
+  for (int i = 0; i <= 10; ++i) falling.y.push_back(10 - i);
+  const std::vector other{falling};
+  const cv::Rect right = io::detail::legend_box(size, other, io::detail::make_line_plot_frame(other, {}));
+  BOOST_TEST(right.x > frame.area.x + frame.area.width / 2);
+  BOOST_TEST(right.y < frame.area.y + frame.area.height / 2);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
