@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "acne/cli/flags.hpp"
+#include "acne/cli/program.hpp"
 #include "acne/data/image_folder.hpp"
 #include "acne/device_choice.hpp"
 #include "acne/data/phantom_dataset.hpp"
@@ -26,126 +28,31 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Bad usage or unusable input: exit status 2.
-struct usage_error : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+using acne::cli::usage_error;
 
-const char* const main_help = R"(usage: acne-classify <command> [options]
-
-Acne-severity classifiers of the paper (Keras ResNet50V2, ResNet152V2, InceptionResNetV2) on
-folders of images with one sub-folder per class (healthy/, mild/, moderate/, severe/).
-
-commands:
-  train      train a classifier (without --data: on generated phantom faces)
-  evaluate   accuracy, precision/recall/F1 and confusion matrix on a labelled folder
-  predict    class probabilities of one image or of every image in a folder
-
-Run 'acne-classify <command> --help' for its options.
-)";
-
-const char* const train_help = R"(usage: acne-classify train [options]
-
-  --data DIR              training images, DIR/<class>/*.{png,jpg,...}; 80 % train, 20 % validation
-                          (stratified). Without it, phantom faces are generated into OUT/phantom-data.
-  --model NAME            resnet50v2 (default), resnet152v2 or inception_resnet_v2
-  --width-multiplier W    scale every filter count (default 1: the published model)
-  --blocks a,b,c[,d]      blocks per stage (ResNetV2: 4 numbers) or per block group (IRv2: 3)
-  --epochs N              default 15
-  --batch N               default 16
-  --lr X                  Adam learning rate, default 1e-4
-  --size PX               square input size, default 224
-  --out DIR               checkpoints, history and plots (default: acne-classify-out)
-  --resume                continue from OUT/last.safetensors at the next epoch
-  --pretrained FILE       start from these weights (all but the head "predictions")
-  --freeze PREFIX         do not train parameters whose names start with PREFIX (repeatable)
-  --seed N                initialisation, split, order and augmentation seed (default 0)
-  --no-augment            no rotation / brightness / flip augmentation
-  --validation-split F    validation fraction, default 0.2
-  --steps-per-epoch N     cap the steps of an epoch (quick runs)
-  --phantom-count N       phantom faces per class when generating (default 100)
-  --device NAME           cuda (default when this build has CUDA and a GPU is present) or cpu
-
-Writes OUT/best.safetensors (whenever validation accuracy improves), OUT/last.safetensors,
-OUT/history.{csv,json}, OUT/accuracy.png, OUT/loss.png.
-)";
-
-const char* const evaluate_help = R"(usage: acne-classify evaluate --checkpoint FILE --data DIR [options]
-
-  --checkpoint FILE   a checkpoint written by 'acne-classify train'
-  --data DIR          labelled test images, DIR/<class>/*; class folders must be classes of the model
-                      (a subset is fine, e.g. a test set without healthy faces)
-  --out DIR           where evaluation.{json,csv}, predictions.csv and confusion_matrix.png go
-                      (default: the checkpoint's folder + /evaluation)
-  --model NAME        fail unless the checkpoint holds this architecture
-  --batch N           default 16
-  --device NAME       cuda (default when available) or cpu
-)";
-
-const char* const predict_help = R"(usage: acne-classify predict --checkpoint FILE (IMAGE | DIR) [options]
-
-  --checkpoint FILE   a checkpoint written by 'acne-classify train'
-  IMAGE | DIR         one image, or every image below a folder (also as --input PATH)
-  --model NAME        fail unless the checkpoint holds this architecture
-  --batch N           default 16
-  --device NAME       cuda (default when available) or cpu
-)";
-
-// --name value / --flag options after the command; positional arguments are kept in order.
-class arguments {
-public:
-  arguments(int argc, char** argv, int first, const std::vector<std::string>& flags) {
-    for (int i = first; i < argc; ++i) {
-      const std::string a = argv[i];
-      if (a.rfind("--", 0) != 0) {
-        positional_.push_back(a);
-      } else if (std::find(flags.begin(), flags.end(), a) != flags.end()) {
-        values_[a].push_back("");
-      } else {
-        if (i + 1 >= argc) throw usage_error("option " + a + " needs a value");
-        values_[a].push_back(argv[++i]);
-      }
-    }
-  }
-  void allow(const std::vector<std::string>& known) const {
-    for (const auto& [name, _] : values_)
-      if (std::find(known.begin(), known.end(), name) == known.end()) throw usage_error("unknown option " + name);
-  }
-  bool has(const std::string& name) const { return values_.contains(name); }
-  std::string get(const std::string& name, const std::string& fallback = {}) const {
-    const auto it = values_.find(name);
-    return it == values_.end() ? fallback : it->second.back();
-  }
-  std::vector<std::string> all(const std::string& name) const {
-    const auto it = values_.find(name);
-    return it == values_.end() ? std::vector<std::string>{} : it->second;
-  }
-  template <class N>
-  N number(const std::string& name, N fallback) const {
-    if (!has(name)) return fallback;
-    const std::string text = get(name);
-    std::istringstream in(text);
-    N value{};
-    if (!(in >> value) || !in.eof() || (std::is_unsigned_v<N> && text.find('-') != std::string::npos))
-      throw usage_error("option " + name + ": '" + text + "' is not a valid number");
-    return value;
-  }
-  const std::vector<std::string>& positional() const { return positional_; }
-
-private:
-  std::map<std::string, std::vector<std::string>> values_;
-  std::vector<std::string> positional_;
-};
+const char* const about =
+    "Acne-severity classifiers of the paper (Keras ResNet50V2, ResNet152V2, InceptionResNetV2) on\n"
+    "folders of images with one sub-folder per class (healthy/, mild/, moderate/, severe/).";
 
 std::vector<std::size_t> parse_list(const std::string& text, const std::string& option) {
   std::vector<std::size_t> out;
   std::istringstream in(text);
-  for (std::string item; std::getline(in, item, ',');) {
-    if (item.empty() || item.find_first_not_of("0123456789") != std::string::npos)
-      throw usage_error("option " + option + ": '" + text + "' is not a comma-separated list of counts");
-    out.push_back(std::stoul(item));
-  }
+  for (std::string item; std::getline(in, item, ',');) out.push_back(acne::cli::whole_number(option, item, true));
+  if (out.empty()) throw usage_error(option + " needs a comma-separated list of counts, got '" + text + "'");
   return out;
+}
+
+// What the commands that load a trained model share.
+struct model_args {
+  std::string checkpoint, model, device;
+  std::size_t batch = 16;
+};
+
+void add_model_flags(acne::cli::flag_table& t, model_args& a) {
+  t.add("--checkpoint", a.checkpoint, "a checkpoint written by 'acne-classify train'", {.metavar = "FILE", .required = true})
+      .add("--model", a.model, "fail unless the checkpoint holds this architecture", {.metavar = "NAME"})
+      .add("--batch", a.batch, "images per forward pass", {.positive = true})
+      .add("--device", a.device, "cpu or cuda", {.metavar = "NAME", .default_text = "cuda when a GPU is present"});
 }
 
 void require_folder(const fs::path& dir, const std::string& what) {
@@ -176,9 +83,8 @@ acne::data::image_folder open_folder(const fs::path& dir, std::vector<std::strin
   }
 }
 
-acne::io::checkpoint_meta open_checkpoint(const arguments& args) {
-  if (!args.has("--checkpoint")) throw usage_error("--checkpoint FILE is required");
-  const fs::path file = args.get("--checkpoint");
+acne::io::checkpoint_meta open_checkpoint(const model_args& args) {
+  const fs::path file = args.checkpoint;
   if (!fs::is_regular_file(file)) throw usage_error("checkpoint '" + file.string() + "' does not exist");
   acne::io::checkpoint_meta meta;
   try {
@@ -188,7 +94,7 @@ acne::io::checkpoint_meta open_checkpoint(const arguments& args) {
   }
   if (meta.architecture.empty() || !meta.config.contains("architecture"))
     throw usage_error("'" + file.string() + "' is not a classifier checkpoint (no architecture metadata)");
-  const std::string wanted = args.get("--model");
+  const std::string wanted = args.model;
   if (!wanted.empty() && wanted != meta.architecture)
     throw usage_error("checkpoint '" + file.string() + "' holds a " + meta.architecture + " model, not " + wanted);
   return meta;
@@ -203,53 +109,69 @@ void load_weights(Net& net, const fs::path& file, const std::string& architectur
   }
 }
 
-// The device --device names (acne/device_choice.hpp), checked before any work is done.
-std::string device_of(const arguments& args) {
-  try {
-    return acne::resolve_device(args.get("--device"));
-  } catch (const acne::device_unavailable& e) {
-    throw usage_error(e.what());
-  }
-}
-
-// The classifier built on that device, handed to f.
+// The classifier built on the device --device names, handed to f.
 template <class F>
-int with_classifier_on_device(const arguments& args, const acne::classifier_spec& spec, std::uint64_t seed, F&& f) {
-  return acne::on_device(device_of(args), std::cout,
+int with_classifier_on_device(const std::string& device, const acne::classifier_spec& spec, std::uint64_t seed, F&& f) {
+  return acne::on_device(device, std::cout,
                          [&](auto d) { return acne::with_classifier<float, decltype(d)>(spec, seed, f); });
 }
 
-int train(const arguments& args) {
-  args.allow({"--data", "--model", "--width-multiplier", "--blocks", "--epochs", "--batch", "--lr", "--size", "--out",
-              "--resume", "--pretrained", "--freeze", "--seed", "--no-augment", "--validation-split",
-              "--steps-per-epoch", "--phantom-count", "--device"});
-  if (!args.positional().empty()) throw usage_error("unexpected argument '" + args.positional().front() + "'");
-  device_of(args);
+// latest (OUT's last.safetensors), a run folder, or the last.safetensors of one: the run folder to continue.
+fs::path resume_folder(const std::string& what, const fs::path& out) {
+  if (what == "latest") return out;
+  const fs::path p = what;
+  if (fs::is_directory(p)) return p;
+  if (fs::is_regular_file(p) && p.filename() == "last.safetensors") return p.parent_path();
+  throw usage_error("--resume: '" + what + "' is neither latest, a run folder nor a run's last.safetensors");
+}
+
+int train(const std::vector<std::string>& argv) {
   acne::classifier_spec spec;
-  spec.architecture = args.get("--model", "resnet50v2");
-  spec.width = args.number("--width-multiplier", 1.0);
-  if (args.has("--blocks")) spec.blocks = parse_list(args.get("--blocks"), "--blocks");
-  spec.image_size = args.number<std::size_t>("--size", 224);
-
   acne::train::classifier_train_options o;
-  o.epochs = args.number<std::size_t>("--epochs", o.epochs);
-  o.batch_size = args.number<std::size_t>("--batch", o.batch_size);
-  o.learning_rate = args.number("--lr", o.learning_rate);
-  o.seed = args.number<std::uint64_t>("--seed", o.seed);
-  o.augment = !args.has("--no-augment");
-  o.validation_fraction = args.number("--validation-split", o.validation_fraction);
-  o.steps_per_epoch = args.number<std::size_t>("--steps-per-epoch", 0);
-  o.out_dir = args.get("--out", "acne-classify-out");
-  o.resume = args.has("--resume");
-  if (o.epochs == 0 || o.batch_size == 0) throw usage_error("--epochs and --batch must be positive");
-  if (!(o.learning_rate > 0)) throw usage_error("--lr must be positive");
-  if (!(o.validation_fraction >= 0 && o.validation_fraction < 1)) throw usage_error("--validation-split must be in [0, 1)");
+  o.out_dir = "acne-classify-out";
+  std::string data, resume, pretrained, device;
+  std::vector<std::string> freeze;
+  std::size_t phantom_count = 100;
+  acne::cli::flag_table t("acne-classify train", "[options]",
+                          "Writes OUT/best.safetensors (whenever validation accuracy improves), OUT/last.safetensors,\n"
+                          "OUT/history.{csv,json}, OUT/accuracy.png, OUT/loss.png.");
+  t.section("Data")
+      .add("--data", data, "training images, DIR/<class>/*.{png,jpg,...}; stratified train/validation split "
+           "(without it, phantom faces are generated into OUT/phantom-data)", {.metavar = "DIR"})
+      .add("--validation-split", o.validation_fraction, "validation fraction, in [0, 1)", {.max = 1})
+      .add("--phantom-count", phantom_count, "phantom faces per class when generating", {.positive = true})
+      .add("--size", spec.image_size, "square input size in pixels", {.metavar = "PX", .positive = true})
+      .add_switch("--no-augment", o.augment, false, "no rotation / brightness / flip augmentation");
+  t.section("Model")
+      .add("--model", spec.architecture, "architecture",
+           {.metavar = "NAME", .choices = {"resnet50v2", "resnet152v2", "inception_resnet_v2"}})
+      .add("--width-multiplier", spec.width, "scale every filter count (1: the published model)", {.metavar = "W", .positive = true})
+      .add_custom("--blocks", "a,b,c[,d]", "blocks per stage (ResNetV2: 4 numbers) or per block group (IRv2: 3)",
+                  [&](const std::string& v) { spec.blocks = parse_list(v, "--blocks"); }, "the published depth")
+      .add("--pretrained", pretrained, "start from these weights (all but the head \"predictions\")", {.metavar = "FILE"})
+      .add("--freeze", freeze, "do not train parameters whose names start with PREFIX", {.metavar = "PREFIX"});
+  t.section("Training")
+      .add("--epochs", o.epochs, "epochs", {.positive = true})
+      .add("--batch", o.batch_size, "images per step", {.positive = true})
+      .add("--lr", o.learning_rate, "Adam learning rate", {.positive = true})
+      .add("--steps-per-epoch", o.steps_per_epoch, "cap the steps of an epoch (quick runs; 0: no cap)")
+      .add("--seed", o.seed, "initialisation, split, order and augmentation seed")
+      .add("--out", o.out_dir, "checkpoints, history and plots", {.metavar = "DIR"})
+      .add("--resume", resume, "latest (OUT/last.safetensors) or a run folder: continue at its next epoch", {.metavar = "WHAT"})
+      .add("--device", device, "cpu or cuda", {.metavar = "NAME", .default_text = "cuda when a GPU is present"});
+  t.parse(argv);
+  if (t.help()) return std::cout << t.usage(), 0;
+  device = acne::cli::device_flag(device);
+  if (!(o.validation_fraction < 1)) throw usage_error("--validation-split must be in [0, 1)");
+  if (!resume.empty()) {
+    o.out_dir = resume_folder(resume, o.out_dir);
+    o.resume = true;
+  }
 
-  fs::path data_dir = args.get("--data");
+  fs::path data_dir = data;
   if (data_dir.empty()) {
     data_dir = o.out_dir / "phantom-data";
-    const std::size_t per_class = args.number<std::size_t>("--phantom-count", 100);
-    if (per_class == 0) throw usage_error("--phantom-count must be positive");
+    const std::size_t per_class = phantom_count;
     if (!fs::exists(data_dir / "labels.csv")) {
       std::cout << "no --data given: generating " << per_class << " phantom faces per class (" << spec.image_size
                 << " px) in " << data_dir.string() << "\n";
@@ -270,9 +192,9 @@ int train(const arguments& args) {
   for (std::size_t c = 0; c < counts.size(); ++c) std::cout << " " << spec.class_names[c] << " " << counts[c];
   std::cout << "\n";
 
-  return with_classifier_on_device(args, spec, o.seed, [&](auto& net) {
-    if (args.has("--pretrained")) {
-      const fs::path file = args.get("--pretrained");
+  return with_classifier_on_device(device, spec, o.seed, [&](auto& net) {
+    if (!pretrained.empty()) {
+      const fs::path file = pretrained;
       if (!fs::is_regular_file(file)) throw usage_error("pretrained weights '" + file.string() + "' do not exist");
       try {
         acne::train::load_pretrained(net, file, spec.architecture);
@@ -281,9 +203,9 @@ int train(const arguments& args) {
       }
       std::cout << "loaded pretrained weights from " << file.string() << " (head replaced)\n";
     }
-    if (args.has("--freeze")) {
+    if (!freeze.empty()) {
       try {
-        std::cout << "frozen: " << acne::train::freeze_layers(net, args.all("--freeze")) << " tensors\n";
+        std::cout << "frozen: " << acne::train::freeze_layers(net, freeze) << " tensors\n";
       } catch (const acne::error& e) {
         throw usage_error(e.what());
       }
@@ -301,12 +223,22 @@ int train(const arguments& args) {
   });
 }
 
-int evaluate(const arguments& args) {
-  args.allow({"--checkpoint", "--data", "--out", "--model", "--batch", "--device"});
+int evaluate(const std::vector<std::string>& argv) {
+  model_args args;
+  std::string data, out_flag;
+  acne::cli::flag_table t("acne-classify evaluate", "--checkpoint FILE --data DIR [options]",
+                          "Accuracy, precision/recall/F1 and the confusion matrix on a labelled folder.");
+  add_model_flags(t, args);
+  t.add("--data", data, "labelled test images, DIR/<class>/*; class folders must be classes of the model "
+        "(a subset is fine, e.g. a test set without healthy faces)", {.metavar = "DIR", .required = true})
+      .add("--out", out_flag, "where evaluation.{json,csv}, predictions.csv and confusion_matrix.png go",
+           {.metavar = "DIR", .default_text = "the checkpoint's folder + /evaluation"});
+  t.parse(argv);
+  if (t.help()) return std::cout << t.usage(), 0;
+  const std::string device = acne::cli::device_flag(args.device);
   const auto meta = open_checkpoint(args);
   const auto spec = acne::classifier_spec::from_json(meta.config);
-  if (!args.has("--data")) throw usage_error("--data DIR is required");
-  const fs::path data_dir = args.get("--data");
+  const fs::path data_dir = data;
   require_folder(data_dir, "data folder");
   // The folder's classes, in the model's order; any other folder is an error.
   std::vector<std::string> present;
@@ -326,13 +258,13 @@ int evaluate(const arguments& args) {
   for (const auto& c : present)
     test.to_model.push_back(int(std::find(spec.class_names.begin(), spec.class_names.end(), c) - spec.class_names.begin()));
 
-  const fs::path checkpoint = args.get("--checkpoint");
-  const fs::path out = args.get("--out", (checkpoint.parent_path() / "evaluation").string());
-  return with_classifier_on_device(args, spec, 0, [&](auto& net) {
+  const fs::path checkpoint = args.checkpoint;
+  const fs::path out = out_flag.empty() ? checkpoint.parent_path() / "evaluation" : fs::path(out_flag);
+  return with_classifier_on_device(device, spec, 0, [&](auto& net) {
     load_weights(net, checkpoint, meta.architecture);
     acne::train::evaluate_options eo;
     eo.image_size = spec.image_size;
-    eo.batch_size = args.number<std::size_t>("--batch", 16);
+    eo.batch_size = args.batch;
     const auto ev = acne::train::evaluate_classifier(net, test, spec.class_names, eo);
     const auto table = acne::train::write_evaluation(ev, out, spec.architecture + " on " + data_dir.filename().string());
     std::cout << spec.architecture << " (" << checkpoint.string() << ", epoch " << meta.epoch << ") on " << ev.truth.size()
@@ -344,12 +276,20 @@ int evaluate(const arguments& args) {
   });
 }
 
-int predict(const arguments& args) {
-  args.allow({"--checkpoint", "--input", "--model", "--batch", "--device"});
+int predict(const std::vector<std::string>& argv) {
+  model_args args;
+  std::vector<std::string> inputs;
+  acne::cli::flag_table t("acne-classify predict", "--checkpoint FILE (IMAGE | DIR)... [options]",
+                          "Class probabilities of images, or of every image below a folder.");
+  add_model_flags(t, args);
+  t.add("--input", inputs, "an image or a folder (also given without the flag)", {.metavar = "PATH"});
+  t.allow_positional();
+  const auto positional = t.parse(argv);
+  if (t.help()) return std::cout << t.usage(), 0;
+  const std::string device = acne::cli::device_flag(args.device);
   const auto meta = open_checkpoint(args);
   const auto spec = acne::classifier_spec::from_json(meta.config);
-  std::vector<std::string> inputs = args.all("--input");
-  inputs.insert(inputs.end(), args.positional().begin(), args.positional().end());
+  inputs.insert(inputs.end(), positional.begin(), positional.end());
   if (inputs.empty()) throw usage_error("give an image or a folder to classify");
   std::vector<fs::path> files;
   for (const fs::path p : inputs) {
@@ -366,9 +306,9 @@ int predict(const arguments& args) {
       throw usage_error("'" + p.string() + "' does not exist");
     }
   }
-  const std::size_t batch = std::max<std::size_t>(1, args.number<std::size_t>("--batch", 16));
-  return with_classifier_on_device(args, spec, 0, [&](auto& net) {
-    load_weights(net, args.get("--checkpoint"), meta.architecture);
+  const std::size_t batch = args.batch;
+  return with_classifier_on_device(device, spec, 0, [&](auto& net) {
+    load_weights(net, args.checkpoint, meta.architecture);
     std::cout << std::left << std::setw(12) << "predicted";
     for (const auto& c : spec.class_names) std::cout << std::setw(10) << c;
     std::cout << "image\n" << std::fixed << std::setprecision(4);
@@ -391,37 +331,15 @@ int predict(const arguments& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::string command = argc > 1 ? argv[1] : "";
-  const auto wants_help = [&] {
-    for (int i = 2; i < argc; ++i)
-      if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") return true;
-    return false;
+  const auto as = [](const char* name, int (*body)(const std::vector<std::string>&)) {
+    return [name, body](const std::vector<std::string>& a, std::ostream&, std::ostream& err) {
+      return acne::cli::run_program(std::string("acne-classify ") + name, err, [&] { return body(a); });
+    };
   };
-  try {
-    if (command == "--help" || command == "-h" || command == "help") {
-      std::cout << main_help;
-      return 0;
-    }
-    if (command == "train") {
-      if (wants_help()) return std::cout << train_help, 0;
-      return train(arguments(argc, argv, 2, {"--resume", "--no-augment"}));
-    }
-    if (command == "evaluate") {
-      if (wants_help()) return std::cout << evaluate_help, 0;
-      return evaluate(arguments(argc, argv, 2, {}));
-    }
-    if (command == "predict") {
-      if (wants_help()) return std::cout << predict_help, 0;
-      return predict(arguments(argc, argv, 2, {}));
-    }
-    std::cerr << (command.empty() ? "acne-classify: missing command\n\n" : "acne-classify: unknown command '" + command + "'\n\n")
-              << main_help;
-    return 2;
-  } catch (const usage_error& e) {
-    std::cerr << "acne-classify " << command << ": " << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "acne-classify " << command << ": error: " << e.what() << "\n";
-    return 1;
-  }
+  return acne::cli::run_commands("acne-classify", about,
+                                 {{"train", "train a classifier (without --data: on generated phantom faces)", as("train", train)},
+                                  {"evaluate", "accuracy, precision/recall/F1 and confusion matrix on a labelled folder",
+                                   as("evaluate", evaluate)},
+                                  {"predict", "class probabilities of one image or of every image in a folder", as("predict", predict)}},
+                                 std::vector<std::string>(argv + 1, argv + argc), std::cout, std::cerr);
 }

@@ -6,12 +6,15 @@
 //   5. a synthetic dataset generated from (4), a classifier trained on it alone, and tested on real
 //      faces it never saw: accuracy, precision, recall, F1, confusion matrix, curves.
 // Every stage writes under --out; report.json sums up.
+#include <bit>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
 #include <numeric>
 #include <string>
 
+#include "acne/cli/flags.hpp"
+#include "acne/cli/program.hpp"
 #include "acne/data/image_folder.hpp"
 #include "acne/data/phantom_dataset.hpp"
 #include "acne/data/preprocess.hpp"
@@ -43,49 +46,25 @@ struct pipeline_options {
 const std::vector<std::string> acne_classes{"mild", "moderate", "severe"};
 const std::vector<std::string> all_classes{"healthy", "mild", "moderate", "severe"};
 
-void usage(std::ostream& out) {
-  out << "acne-pipeline: real faces -> StyleGAN2 (all severities, then one per class) -> synthetic dataset ->\n"
-         "classifier trained on synthetic faces only -> tested on real faces.\n\n"
-         "  --out DIR             where every stage writes (default out/pipeline)\n"
-         "  --real DIR            real training faces: DIR/{healthy,mild,moderate,severe}/*  (default: phantom faces)\n"
-         "  --test DIR            real test faces, same layout (default: phantom faces of other seeds)\n"
-         "  --real-per-class N    phantom faces per class for training the GANs (default 64)\n"
-         "  --test-per-class N    phantom faces per class for the final test (default 24)\n"
-         "  --resolution PX       GAN resolution, a power of two (default 32)\n"
-         "  --kimg-all K          thousands of images shown to the all-severity GAN (default 0.8)\n"
-         "  --kimg-class K        thousands of images for each per-class GAN (default 0.2)\n"
-         "  --synthetic N         synthetic images per class (default 64)\n"
-         "  --classifier NAME     resnet50v2, resnet152v2 or inception_resnet_v2 (reduced width; default resnet50v2)\n"
-         "  --epochs E            classifier epochs (default 8)\n"
-         "  --seed S              (default 1000)\n"
-         "  --device NAME         cuda (default when this build has CUDA and a GPU is present) or cpu\n";
-}
-
-pipeline_options parse(int argc, char** argv) {
-  pipeline_options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      ACNE_CHECK(i + 1 < argc, "missing value after " << a);
-      return argv[++i];
-    };
-    if (a == "--help" || a == "-h") usage(std::cout), std::exit(0);
-    else if (a == "--out") o.out = value();
-    else if (a == "--real") o.real = value();
-    else if (a == "--test") o.test = value();
-    else if (a == "--real-per-class") o.real_per_class = std::stoul(value());
-    else if (a == "--test-per-class") o.test_per_class = std::stoul(value());
-    else if (a == "--resolution") o.resolution = std::stoul(value());
-    else if (a == "--kimg-all") o.kimg_all = std::stod(value());
-    else if (a == "--kimg-class") o.kimg_class = std::stod(value());
-    else if (a == "--synthetic") o.synthetic_per_class = std::stoul(value());
-    else if (a == "--classifier") o.classifier = value();
-    else if (a == "--epochs") o.epochs = std::stoul(value());
-    else if (a == "--seed") o.seed = std::stoull(value());
-    else if (a == "--device") o.device = resolve_device(value());
-    else ACNE_THROW("unknown argument '" << a << "' (see --help)");
-  }
-  return o;
+acne::cli::flag_table flags(pipeline_options& o) {
+  acne::cli::flag_table t("acne-pipeline", "[options]",
+                          "Real faces -> StyleGAN2 (all severities, then one per class) -> synthetic dataset ->\n"
+                          "classifier trained on synthetic faces only -> tested on real faces.");
+  t.add("--out", o.out, "where every stage writes", {.metavar = "DIR"})
+      .add("--real", o.real, "real training faces: DIR/{healthy,mild,moderate,severe}/*", {.metavar = "DIR", .default_text = "phantom faces"})
+      .add("--test", o.test, "real test faces, same layout", {.metavar = "DIR", .default_text = "phantom faces of other seeds"})
+      .add("--real-per-class", o.real_per_class, "phantom faces per class for training the GANs", {.positive = true})
+      .add("--test-per-class", o.test_per_class, "phantom faces per class for the final test", {.positive = true})
+      .add("--resolution", o.resolution, "GAN resolution, a power of two", {.metavar = "PX", .min = 4})
+      .add("--kimg-all", o.kimg_all, "thousands of images shown to the all-severity GAN", {.metavar = "K", .positive = true})
+      .add("--kimg-class", o.kimg_class, "thousands of images for each per-class GAN", {.metavar = "K", .positive = true})
+      .add("--synthetic", o.synthetic_per_class, "synthetic images per class", {.positive = true})
+      .add("--classifier", o.classifier, "architecture (reduced width)",
+           {.metavar = "NAME", .choices = {"resnet50v2", "resnet152v2", "inception_resnet_v2"}})
+      .add("--epochs", o.epochs, "classifier epochs", {.positive = true})
+      .add("--seed", o.seed, "seed of every stage", {.metavar = "S"})
+      .add("--device", o.device, "cpu or cuda", {.metavar = "NAME", .default_text = "cuda when a GPU is present"});
+  return t;
 }
 
 void banner(const std::string& text) { std::cout << "\n== " << text << " ==\n" << std::flush; }
@@ -163,11 +142,14 @@ nlohmann::json gan_summary(const train::gan_result& r) {
   return j;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  try {
-    const auto p = parse(argc, argv);
+int run(const std::vector<std::string>& args) {
+  pipeline_options p;
+  auto table = flags(p);
+  table.parse(args);
+  if (table.help()) return std::cout << table.usage(), 0;
+  p.device = acne::cli::device_flag(p.device);
+  if (!std::has_single_bit(p.resolution)) throw acne::cli::usage_error("--resolution must be a power of two");
+  {
     const auto t0 = std::chrono::steady_clock::now();
     nlohmann::json report = {{"resolution", p.resolution}, {"seed", p.seed}, {"device", resolve_device(p.device)}};
 
@@ -227,9 +209,12 @@ int main(int argc, char** argv) {
     report["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     io::write_json_file(p.out / "report.json", report);
     std::cout << "\nreport: " << (p.out / "report.json").string() << "\n" << report.dump(2) << "\n";
-    return 0;
-  } catch (const std::exception& e) {
-    std::cerr << "acne-pipeline: " << e.what() << "\n";
-    return 1;
   }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return acne::cli::run_program("acne-pipeline", std::cerr, [&] { return run(std::vector<std::string>(argv + 1, argv + argc)); });
 }

@@ -1,12 +1,11 @@
 // acne-stylegan2: train a StyleGAN2, generate images from seeds, draw sample grids.
-// The command line lives in acne/train/gan_command.hpp; `acne-stylegan2 --help` describes it.
-#include <atomic>
+// The program lives in acne/cli/stylegan2.hpp; `acne-stylegan2 --help` describes it.
 #include <csignal>
 #include <iostream>
 #include <string>
 #include <vector>
 
-#include "acne/train/gan_command.hpp"
+#include "acne/cli/stylegan2.hpp"
 
 namespace {
 volatile std::sig_atomic_t stop_requested = 0;
@@ -22,6 +21,6 @@ extern "C" void request_stop(int sig) {
 int main(int argc, char** argv) {
   std::signal(SIGINT, request_stop);
   std::signal(SIGTERM, request_stop);
-  return acne::train::stylegan2_command(std::vector<std::string>(argv + 1, argv + argc), std::cout, std::cerr,
-                                        [] { return stop_requested != 0; });
+  return acne::cli::stylegan2_command(std::vector<std::string>(argv + 1, argv + argc), std::cout, std::cerr,
+                                      [] { return stop_requested != 0; });
 }

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "acne/metrics/fid_command.hpp"
+#include "acne/cli/fid.hpp"
 
 namespace acne::test {
 
@@ -28,7 +28,7 @@ struct fid_run {
 inline fid_run run_acne_fid(const std::vector<std::string>& args) {
   std::ostringstream out, err;
   fid_run r;
-  r.rc = metrics::fid_command(args, out, err);
+  r.rc = cli::fid_command(args, out, err);
   r.out = out.str();
   r.err = err.str();
   BOOST_TEST_MESSAGE("acne-fid rc " << r.rc << "\n" << r.out << r.err);

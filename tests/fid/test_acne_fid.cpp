@@ -15,7 +15,7 @@
 
 #include "acne/io/image.hpp"
 #include "acne/io/safetensors.hpp"
-#include "acne/metrics/fid_command.hpp"
+#include "acne/cli/fid.hpp"
 #include "acne/models/inception_v3.hpp"
 #include "fid_command_runner.hpp"
 #include "fid_test_util.hpp"

@@ -15,7 +15,7 @@
 
 #include "acne/io/image.hpp"
 #include "acne/io/safetensors.hpp"
-#include "acne/metrics/fid_command.hpp"
+#include "acne/cli/fid.hpp"
 #include "acne/models/stylegan2/generate.hpp"
 #include "acne/models/stylegan2/weights.hpp"
 #include "fid_command_runner.hpp"
@@ -136,7 +136,7 @@ BOOST_AUTO_TEST_CASE(generated_images_are_measured_as_a_folder_of_them) {
     }
   }
   const auto plain_g = acne_fid({"--seed", "3", generators().g.string(), stats});
-  const auto truncated = acne_fid({"--seed", "3", "--truncation-psi", "0.5", generators().g_ema.string(), stats});
+  const auto truncated = acne_fid({"--seed", "3", "--trunc", "0.5", generators().g_ema.string(), stats});
   BOOST_TEST_REQUIRE(plain_g.rc == 0);
   BOOST_TEST_REQUIRE(truncated.rc == 0);
   BOOST_TEST(truncated.says("truncation psi 0.5"));
@@ -174,7 +174,7 @@ BOOST_AUTO_TEST_CASE(files_that_are_neither_are_named) {
   const auto g = generators().g.string();
   BOOST_TEST(acne_fid({g, g}).rc == 2);                                      // two generators
   BOOST_TEST(acne_fid({"--seed", "1", real().string(), real().string()}).rc == 2);  // no generator
-  BOOST_TEST(acne_fid({"--truncation-psi", "x", g, real().string()}).rc == 2);
+  BOOST_TEST(acne_fid({"--trunc", "x", g, real().string()}).rc == 2);
   BOOST_TEST(acne_fid({"--num-images", "1", g, real().string()}).rc == 2);
   const auto save = acne_fid({"--save-stats", (dir.path() / "s.safetensors").string(), g, real().string()});
   BOOST_TEST(save.rc == 1);

@@ -5,7 +5,7 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "acne/train/gan_command.hpp"
+#include "acne/cli/stylegan2.hpp"
 #include "gan_test_util.hpp"
 
 using namespace acne;
@@ -21,7 +21,7 @@ struct run_result {
 
 run_result run(std::vector<std::string> args) {
   std::ostringstream out, err;
-  const int code = train::stylegan2_command(args, out, err);
+  const int code = cli::stylegan2_command(args, out, err);
   return {code, out.str(), err.str()};
 }
 
@@ -60,7 +60,7 @@ BOOST_AUTO_TEST_CASE(train_resume_generate_grid) {
   BOOST_TEST(run({"train", "--resume", "latest", "--out", run_dir.string(), "--resolution", "16"}).code == 2);
 
   const auto snapshot = (run_dir / "network-snapshot-000003.safetensors").string();
-  auto gen = run({"generate", "--network", snapshot, "--seeds", "0-2", "--trunc", "0.7", "--outdir",
+  auto gen = run({"generate", "--network", snapshot, "--seeds", "0-2", "--trunc", "0.7", "--out",
                   (dir.path() / "gen").string(), "--class", "mild"});
   BOOST_TEST_MESSAGE(gen.out << gen.err);
   BOOST_REQUIRE(gen.code == 0);
@@ -68,7 +68,7 @@ BOOST_AUTO_TEST_CASE(train_resume_generate_grid) {
   const cv::Mat image = io::read_image(dir.path() / "gen/mild/seed0001.png");
   BOOST_TEST(image.rows == 8);
   // Deterministic per seed: the same file again from a run with other seeds.
-  BOOST_REQUIRE(run({"generate", "--network", snapshot, "--seeds", "1,9", "--trunc", "0.7", "--outdir",
+  BOOST_REQUIRE(run({"generate", "--network", snapshot, "--seeds", "1,9", "--trunc", "0.7", "--out",
                      (dir.path() / "again").string()}).code == 0);
   BOOST_TEST(cv::norm(image, io::read_image(dir.path() / "again/seed0001.png"), cv::NORM_INF) == 0);
 
@@ -101,14 +101,14 @@ BOOST_AUTO_TEST_CASE(bad_arguments_exit_2_with_a_message) {
   check({"train", "--freeze", "mapping"}, "must start with G. or D.");
   check({"train", "--fid-extractor", "inception-v3-fid", "--fid", "100"}, "needs --fid-weights");
   check({"generate", "--seeds", "0-3"}, "generate needs --network");
-  check({"generate", "--network", "x", "--seeds", "3-1", "--outdir", "y"}, "runs backwards");
+  check({"generate", "--network", "x", "--seeds", "3-1", "--out", "y"}, "runs backwards");
   check({"grid", "--network", "x", "--out", "y.png", "--row-seeds", "1"}, "needs both --row-seeds and --col-seeds");
   for (const char* cmd : {"train", "generate", "grid"}) {
     const auto r = run({cmd, "--help"});
     BOOST_TEST(r.code == 0);
     BOOST_TEST(r.out.find(std::string("usage: acne-stylegan2 ") + cmd) != std::string::npos);
   }
-  BOOST_TEST(run({"generate", "--network", "/nonexistent.safetensors", "--seeds", "1", "--outdir", "/tmp/x"}).code == 1);
+  BOOST_TEST(run({"generate", "--network", "/nonexistent.safetensors", "--seeds", "1", "--out", "/tmp/x"}).code == 1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -11,9 +11,9 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "acne/metrics/fid_command.hpp"
+#include "acne/cli/fid.hpp"
 #include "acne/models/stylegan2/generate.hpp"
-#include "acne/train/gan_command.hpp"
+#include "acne/cli/stylegan2.hpp"
 #include "gan_test_util.hpp"
 
 using namespace acne;
@@ -65,7 +65,7 @@ struct command_result {
 };
 command_result run_stylegan2(std::vector<std::string> args) {
   std::ostringstream out, err;
-  const int code = train::stylegan2_command(args, out, err);
+  const int code = cli::stylegan2_command(args, out, err);
   BOOST_TEST_MESSAGE("acne-stylegan2 " << args.front() << ": " << code << "\n" << out.str() << err.str());
   return {code, out.str(), err.str()};
 }
@@ -156,7 +156,7 @@ BOOST_AUTO_TEST_CASE(snapshots_work_in_the_programs) {
   const auto file = (fixture("snapshot_stylegan2") / "snapshot.G_ema.safetensors").string();
 
   // generate: the PNGs generate.py would write, +-1 for float rounding at the truncation.
-  const auto gen = run_stylegan2({"generate", "--network", file, "--seeds", "0,1", "--outdir", (dir.path() / "gen").string()});
+  const auto gen = run_stylegan2({"generate", "--network", file, "--seeds", "0,1", "--out", (dir.path() / "gen").string()});
   BOOST_REQUIRE(gen.code == 0);
   std::vector<fs::path> pngs;
   for (const auto& e : fs::directory_iterator(dir.path() / "gen")) pngs.push_back(e.path());
@@ -198,7 +198,7 @@ BOOST_AUTO_TEST_CASE(snapshots_work_in_the_programs) {
   fs::create_directories(dir.path() / "real");
   for (std::size_t i = 0; i < 4; ++i) io::write_image(dir.path() / "real" / ("r" + std::to_string(i) + ".png"), expected[i % 2]);
   std::ostringstream out, err;
-  const int rc = metrics::fid_command({file, (dir.path() / "real").string(), "--num-images", "4", "--extractor", "random-conv-v1"}, out, err);
+  const int rc = cli::fid_command({file, (dir.path() / "real").string(), "--num-images", "4", "--extractor", "random-conv-v1"}, out, err);
   BOOST_TEST_MESSAGE(out.str() << err.str());
   BOOST_TEST(rc == 0);
   BOOST_TEST(out.str().find("FID") != std::string::npos);

@@ -54,7 +54,7 @@ BOOST_AUTO_TEST_CASE(train_resume_evaluate_predict) {
   for (const char* f : {"best.safetensors", "last.safetensors", "history.csv", "accuracy.png", "loss.png"})
     BOOST_TEST(fs::exists(out / f), f);
 
-  r = run("train --epochs 2 --resume" + tiny + "--out " + out.string(), dir.path());
+  r = run("train --epochs 2 --resume latest" + tiny + "--out " + out.string(), dir.path());
   BOOST_TEST_REQUIRE(r.status == 0, r.output);
   BOOST_TEST(contains(r.output, "after epoch 1"));
   BOOST_TEST(acne::io::read_json_file(out / "history.json").size() == 2u);
@@ -78,7 +78,7 @@ BOOST_AUTO_TEST_CASE(train_resume_evaluate_predict) {
               (out / "phantom-data").string(), dir.path());
   BOOST_TEST(r.status == 2);
   BOOST_TEST(contains(r.output, "holds a resnet50v2 model, not inception_resnet_v2"));
-  r = run("train --model resnet152v2 --epochs 3 --resume" + tiny + "--out " + out.string(), dir.path());
+  r = run("train --model resnet152v2 --epochs 3 --resume latest" + tiny + "--out " + out.string(), dir.path());
   BOOST_TEST(r.status == 2);
   BOOST_TEST(contains(r.output, "not resnet152v2"));
 }

@@ -1,6 +1,6 @@
 #pragma once
-// The acne-fid command line as a function (apps/acne-fid.cpp is its main), so tests run it in-process.
-// Returns 0 on success, 1 on an error while measuring, 2 on bad arguments.
+// The acne-fid program as a function (apps/acne-fid.cpp is its main), so tests run it in-process.
+// Exit status 0 done, 1 failed while measuring, 2 bad usage.
 //
 // An input is a folder of images, a statistics file (--save-stats) or a StyleGAN2 generator (weights
 // or a training snapshot, told apart by their safetensors metadata "format"); a generator's images
@@ -23,8 +23,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "acne/command_line.hpp"
-#include "acne/device_choice.hpp"
+#include "acne/cli/flags.hpp"
+#include "acne/cli/program.hpp"
 #include "acne/io/safetensors.hpp"
 #include "acne/metrics/fid_pipeline.hpp"
 #include "acne/metrics/inception_features.hpp"
@@ -35,117 +35,89 @@
 #include "acne/backend/cuda.hpp"
 #endif
 
-namespace acne::metrics {
+namespace acne::cli {
+
+namespace fid_detail {
+
+using namespace acne::metrics;
 
 // A generator's default image count: the real set's, at most stylegan2-ada's fid50k_full count.
 inline constexpr std::size_t max_default_generated_images = 50000;
 
-inline constexpr const char* fid_usage =
-    "usage: acne-fid [options] A B        FID and KID between A and B\n"
-    "       acne-fid [options] --save-stats FILE A   statistics of the folder A, for later runs\n"
-    "       acne-fid [options] GENERATOR B           FID and KID of generated images against B\n"
-    "\n"
-    "A, B: a folder of images (.png .jpg .jpeg .bmp, searched recursively) or a statistics file\n"
-    "written by --save-stats. KID needs the features of every image, so it is reported for two folders\n"
-    "(a generator counts as a folder).\n"
-    "GENERATOR (either side, at most one): a StyleGAN2 training snapshot (network-snapshot-*.safetensors,\n"
-    "its G_ema is used) or generator weights (acne.stylegan2 G or G_ema: save_weights,\n"
-    "tools/convert_stylegan2.py). It generates the images measured, as stylegan2-ada's metrics do:\n"
-    "random latents, random noise, 8-bit images, resized to the extractor's input like any folder's.\n"
-    "\n"
-    "  --extractor NAME   inception-v3-fid (default): the standard FID network, needs --weights;\n"
-    "                     random-conv-v1: seeded random conv features, no weights needed, NOT a\n"
-    "                     standard FID (comparable only with other random-conv-v1 numbers)\n"
-    "  --weights FILE     inception-v3-fid weights (tools/convert_pytorch_fid.py converts pytorch-fid's\n"
-    "                     pt_inception-2015-12-05-6726825d.pth)\n"
-    "  --dims N           inception-v3-fid feature tap: 64, 192, 768 or 2048 (default 2048, the standard)\n"
-    "  --resize NAME      bilinear (pytorch-fid, default) or bicubic (clean-fid): how images reach the\n"
-    "                     extractor's input size; it changes FID, and is recorded with the statistics\n"
-    "  --batch N          images per forward pass (default 16)\n"
-    "  --save-stats FILE  write the statistics of A (a folder) to FILE\n"
-    "  --kid-subsets N    KID subsets (default 100)\n"
-    "  --kid-subset-size N  largest KID subset (default 1000)\n"
-    "  --json FILE        also write the results as JSON\n"
-    "Generator input:\n"
-    "  --num-images N     images to generate (default: as many as the other input holds, at most 50000,\n"
-    "                     stylegan2-ada's fid50k_full count)\n"
-    "  --seed N           batch i of --batch images draws its latents and noise from (N, i): the same\n"
-    "                     seed and --batch give the same images (default 0). A run's --seed, fid_batch\n"
-    "                     and fid_images measure the images of its per-tick FID\n"
-    "  --truncation-psi X truncation of w (default 1: FID is measured without truncation)\n"
-#ifdef ACNE_WITH_CUDA
-    "  --device NAME      cuda (default when a GPU is present) or cpu\n"
-#endif
-    "  --help             this text\n";
-
-namespace detail {
-
-using cli::real_number;
-using cli::usage_error;
-using cli::whole_number;
-
 struct fid_arguments {
   std::vector<std::string> inputs;
-  std::string extractor = inception_fid_name, weights, save_stats, json, device;
+  std::string extractor = inception_fid_name, weights, save_stats, json, device, resize = "bilinear";
   std::size_t dims = 2048, batch = 16, kid_subsets = 100, kid_subset_size = 1000;
-  fid_resize resize = fid_resize::bilinear;
-  bool help = false;
   // generator input
   std::size_t num_images = 0;  // 0: the default
   std::uint64_t seed = 0;
   double truncation_psi = 1.0;
   bool generator_flags = false;  // any of the three given
+  fid_resize resize_filter() const { return parse_fid_resize(resize); }
 };
 
-inline fid_arguments parse_fid_arguments(const std::vector<std::string>& args) {
-  fid_arguments a;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    const auto value = [&]() -> const std::string& {
-      if (i + 1 >= args.size()) throw usage_error(arg + " needs a value");
-      return args[++i];
+inline cli::flag_table fid_flags(fid_arguments& a) {
+  cli::flag_table t("acne-fid", "[options] A B | --save-stats FILE A | GENERATOR B",
+                    "FID and KID between A and B, the statistics of a folder for later runs, or FID and KID of a\n"
+                    "generator's images against B.\n"
+                    "A, B: a folder of images (.png .jpg .jpeg .bmp, searched recursively) or a statistics file\n"
+                    "written by --save-stats. KID needs the features of every image, so it is reported for two folders\n"
+                    "(a generator counts as a folder).\n"
+                    "GENERATOR (either side, at most one): a StyleGAN2 training snapshot (network-snapshot-*.safetensors,\n"
+                    "its G_ema is used) or generator weights (acne.stylegan2 G or G_ema: save_weights,\n"
+                    "tools/convert_stylegan2.py). It generates the images measured, as stylegan2-ada's metrics do:\n"
+                    "random latents, random noise, 8-bit images, resized to the extractor's input like any folder's.");
+  t.allow_positional();
+  t.section("Measurement")
+      .add("--extractor", a.extractor,
+           "inception-v3-fid is the standard FID network and needs --weights; random-conv-v1 (seeded random conv "
+           "features, no weights) is NOT a standard FID",
+           {.metavar = "NAME", .choices = {inception_fid_name, random_conv_name}})
+      .add("--weights", a.weights, "inception-v3-fid weights (tools/convert_pytorch_fid.py converts pytorch-fid's "
+           "pt_inception-2015-12-05-6726825d.pth)", {.metavar = "FILE"})
+      .add("--dims", a.dims, "inception-v3-fid feature tap: 64, 192, 768 or 2048", {.positive = true})
+      .add("--resize", a.resize, "how images reach the extractor's input size (pytorch-fid: bilinear, clean-fid: "
+           "bicubic); it changes FID and is recorded with the statistics", {.metavar = "NAME", .choices = {"bilinear", "bicubic"}})
+      .add("--batch", a.batch, "images per forward pass", {.positive = true})
+      .add("--save-stats", a.save_stats, "write the statistics of A (a folder) to FILE", {.metavar = "FILE"})
+      .add("--kid-subsets", a.kid_subsets, "KID subsets", {.positive = true})
+      .add("--kid-subset-size", a.kid_subset_size, "largest KID subset", {.min = 2})
+      .add("--json", a.json, "also write the results as JSON", {.metavar = "FILE"})
+      .add("--device", a.device, "cpu or cuda", {.metavar = "NAME", .default_text = "cuda when a GPU is present"});
+  const auto generator = [&a](auto set) {
+    return [&a, set](const std::string& v) {
+      set(v);
+      a.generator_flags = true;
     };
-    if (arg == "--help" || arg == "-h") a.help = true;
-    else if (arg == "--extractor") a.extractor = value();
-    else if (arg == "--weights") a.weights = value();
-    else if (arg == "--dims") a.dims = whole_number(arg, value(), true);
-    else if (arg == "--resize") {
-      try {
-        a.resize = parse_fid_resize(value());
-      } catch (const acne::error& e) {
-        throw usage_error(e.what());
-      }
-    } else if (arg == "--batch") a.batch = whole_number(arg, value(), true);
-    else if (arg == "--save-stats") a.save_stats = value();
-    else if (arg == "--kid-subsets") a.kid_subsets = whole_number(arg, value(), true);
-    else if (arg == "--kid-subset-size") a.kid_subset_size = whole_number(arg, value(), true);
-    else if (arg == "--json") a.json = value();
-    else if (arg == "--device") a.device = value();
-    else if (arg == "--num-images") a.num_images = whole_number(arg, value(), true), a.generator_flags = true;
-    else if (arg == "--seed") a.seed = whole_number(arg, value(), false), a.generator_flags = true;
-    else if (arg == "--truncation-psi") a.truncation_psi = real_number(arg, value(), cli::number_sign::any), a.generator_flags = true;
-    else if (arg.rfind("--", 0) == 0) throw usage_error("unknown option " + arg);
-    else a.inputs.push_back(arg);
-  }
-  if (a.help) return a;
-  if (a.extractor != inception_fid_name && a.extractor != random_conv_name)
-    throw usage_error("unknown extractor '" + a.extractor + "' (inception-v3-fid or random-conv-v1)");
+  };
+  t.section("Generator input")
+      .add_custom("--num-images", "N", "images to generate; at least 2",
+                  generator([&a](const std::string& v) { a.num_images = cli::whole_number("--num-images", v, true); }),
+                  "as many as the other input holds, at most 50000 (stylegan2-ada's fid50k_full)")
+      .add_custom("--seed", "N", "batch i of --batch images draws its latents and noise from (N, i): the same seed "
+                  "and --batch give the same images; a run's --seed, fid_batch and fid_images measure the images of its "
+                  "per-tick FID", generator([&a](const std::string& v) { a.seed = cli::whole_number("--seed", v, false); }), "0")
+      .add_custom("--trunc", "PSI", "truncation of w (FID is measured without truncation)",
+                  generator([&a](const std::string& v) { a.truncation_psi = cli::real_number("--trunc", v, cli::number_sign::any); }),
+                  "1");
+  return t;
+}
+
+// The arguments checked whole before any work; a usage_error names what is wrong.
+inline fid_arguments parse_fid_arguments(const std::vector<std::string>& args, cli::flag_table& t, fid_arguments& a) {
+  a.inputs = t.parse(args);
+  if (t.help()) return a;
   if (a.extractor == inception_fid_name && a.weights.empty())
-    throw usage_error("inception-v3-fid needs --weights FILE (convert pytorch-fid's weights with "
-                      "tools/convert_pytorch_fid.py), or use --extractor random-conv-v1 (not a standard FID)");
+    throw cli::usage_error("inception-v3-fid needs --weights FILE (convert pytorch-fid's weights with "
+                           "tools/convert_pytorch_fid.py), or use --extractor random-conv-v1 (not a standard FID)");
   if (a.extractor == random_conv_name && a.dims != 2048)
-    throw usage_error("--dims selects an inception-v3-fid tap; random-conv-v1 always has 256 features");
+    throw cli::usage_error("--dims selects an inception-v3-fid tap; random-conv-v1 always has 256 features");
   if (a.extractor == inception_fid_name && a.dims != 64 && a.dims != 192 && a.dims != 768 && a.dims != 2048)
-    throw usage_error("--dims must be 64, 192, 768 or 2048");
-  if (a.inputs.empty() || a.inputs.size() > 2) throw usage_error("give one or two inputs");
-  if (a.inputs.size() == 1 && a.save_stats.empty()) throw usage_error("one input needs --save-stats FILE");
-  if (a.kid_subset_size < 2) throw usage_error("--kid-subset-size must be at least 2");
-  if (a.num_images == 1) throw usage_error("--num-images must be at least 2 (FID and KID need 2 images)");
-  try {
-    a.device = resolve_device(a.device);
-  } catch (const device_unavailable& e) {
-    throw usage_error(e.what());
-  }
+    throw cli::usage_error("--dims must be 64, 192, 768 or 2048");
+  if (a.inputs.empty() || a.inputs.size() > 2) throw cli::usage_error("give one or two inputs");
+  if (a.inputs.size() == 1 && a.save_stats.empty()) throw cli::usage_error("one input needs --save-stats FILE");
+  if (a.num_images == 1) throw cli::usage_error("--num-images must be at least 2 (FID and KID need 2 images)");
+  a.device = cli::device_flag(a.device);
   return a;
 }
 
@@ -202,7 +174,7 @@ inline input_info classify_input(const std::string& input) {
     return it == meta.end() ? std::string() : it->second;
   };
   const std::string format = get("format"), network = get("network");
-  if (format == detail::feature_statistics_format) return {input, input_kind::statistics, "statistics"};
+  if (format == metrics::detail::feature_statistics_format) return {input, input_kind::statistics, "statistics"};
   if (format == train::gan_snapshot_format)
     return {input, input_kind::generator, "StyleGAN2 training snapshot (its G_ema)"};
   if (format == "acne.stylegan2") {
@@ -210,7 +182,7 @@ inline input_info classify_input(const std::string& input) {
     return {input, input_kind::generator, "StyleGAN2 generator weights (" + (network.empty() ? "G" : network) + ")"};
   }
   ACNE_THROW(neither << ": its metadata says format '" << format << "' (statistics files are "
-                     << detail::feature_statistics_format << ", generators acne.stylegan2 weights or "
+                     << metrics::detail::feature_statistics_format << ", generators acne.stylegan2 weights or "
                      << train::gan_snapshot_format << " snapshots)");
 }
 
@@ -281,8 +253,8 @@ inline void describe_extractor(const feature_extractor& e, fid_resize resize, st
 template <class D>
 int measure(const fid_arguments& a, const std::vector<input_info>& inputs, std::ostream& out, std::ostream& err) {
   const auto extractor = make_extractor<D>(a);
-  describe_extractor(*extractor, a.resize, out);
-  const fid_pipeline_options options{.resize = a.resize, .batch = a.batch, .keep_features = inputs.size() == 2};
+  describe_extractor(*extractor, a.resize_filter(), out);
+  const fid_pipeline_options options{.resize = a.resize_filter(), .batch = a.batch, .keep_features = inputs.size() == 2};
   // Folders and statistics first: a generator's default image count is theirs.
   ACNE_CHECK(a.save_stats.empty() || inputs[0].kind == input_kind::folder,
              "--save-stats needs a folder as the first input");
@@ -320,7 +292,7 @@ int measure(const fid_arguments& a, const std::vector<input_info>& inputs, std::
   if (!a.json.empty()) {
     std::vector<std::string> paths;
     for (const auto& in : inputs) paths.push_back(in.path);
-    nlohmann::json j = {{"fid", r.fid.to_json()}, {"inputs", paths}, {"resize", fid_resize_name(a.resize)},
+    nlohmann::json j = {{"fid", r.fid.to_json()}, {"inputs", paths}, {"resize", fid_resize_name(a.resize_filter())},
                         {"standard_fid", extractor->standard() && extractor->dims() == 2048}};
     j["kid"] = r.kid ? r.kid->to_json() : nlohmann::json(nullptr);
     if (generator)
@@ -333,40 +305,29 @@ int measure(const fid_arguments& a, const std::vector<input_info>& inputs, std::
   return 0;
 }
 
-}  // namespace detail
+}  // namespace fid_detail
 
 inline int fid_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  detail::fid_arguments a;
-  try {
-    a = detail::parse_fid_arguments(args);
-  } catch (const detail::usage_error& e) {
-    err << "acne-fid: " << e.what() << "\n\n" << fid_usage;
-    return 2;
-  }
-  if (a.help) {
-    out << fid_usage;
-    return 0;
-  }
-  try {
-    std::vector<detail::input_info> inputs;
-    for (const auto& input : a.inputs) inputs.push_back(detail::classify_input(input));
-    const auto generators = std::count_if(inputs.begin(), inputs.end(),
-                                          [](const auto& in) { return in.kind == detail::input_kind::generator; });
-    std::string problem;
-    if (generators > 1) problem = "two generators: compare a generator with a folder or a statistics file";
-    else if (generators == 1 && inputs.size() == 1) problem = "a generator needs a folder or statistics file to compare with";
-    else if (generators == 0 && a.generator_flags)
-      problem = "--num-images, --seed and --truncation-psi apply to a generator input, and none was given";
-    if (!problem.empty()) {
-      err << "acne-fid: " << problem << "\n\n" << fid_usage;
-      return 2;
+  return run_program("acne-fid", err, [&] {
+    fid_detail::fid_arguments a;
+    auto flags = fid_detail::fid_flags(a);
+    fid_detail::parse_fid_arguments(args, flags, a);
+    if (flags.help()) {
+      out << flags.usage();
+      return int(done);
     }
+    std::vector<fid_detail::input_info> inputs;
+    for (const auto& input : a.inputs) inputs.push_back(fid_detail::classify_input(input));
+    const auto generators = std::count_if(inputs.begin(), inputs.end(),
+                                          [](const auto& in) { return in.kind == fid_detail::input_kind::generator; });
+    if (generators > 1) throw usage_error("two generators: compare a generator with a folder or a statistics file");
+    if (generators == 1 && inputs.size() == 1)
+      throw usage_error("a generator needs a folder or statistics file to compare with");
+    if (generators == 0 && a.generator_flags)
+      throw usage_error("--num-images, --seed and --trunc apply to a generator input, and none was given");
     // The extractor (and a generator) run there.
-    return on_device(a.device, out, [&](auto d) { return detail::measure<decltype(d)>(a, inputs, out, err); });
-  } catch (const std::exception& e) {
-    err << "acne-fid: error: " << e.what() << "\n";
-    return 1;
-  }
+    return on_device(a.device, out, [&](auto d) { return fid_detail::measure<decltype(d)>(a, inputs, out, err); });
+  });
 }
 
-}  // namespace acne::metrics
+}  // namespace acne::cli

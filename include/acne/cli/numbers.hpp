@@ -1,7 +1,6 @@
 #pragma once
-// Number options of the programs' command lines (acne-fid, acne-stylegan2), read whole and
-// checked: "12abc", "-3" for a count, "nan" or a negative rate are refused naming the flag, as bad
-// usage (exit status 2), before any work starts.
+// Numbers on a command line, read whole and checked: "12abc", "-3" for a count, "nan" or a negative
+// rate are refused naming the flag, as bad usage (exit status 2), before any work starts.
 #include <cmath>
 #include <stdexcept>
 #include <string>

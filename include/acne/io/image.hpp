@@ -168,4 +168,21 @@ inline cv::Mat from_chw(const float* src, std::size_t c, std::size_t h, std::siz
   return image;
 }
 
+// Image files below `folder` (any depth; .png .jpg .jpeg .bmp; hidden entries skipped), sorted by path.
+inline std::vector<fs::path> list_images(const fs::path& folder) {
+  ACNE_CHECK(fs::is_directory(folder), "'" << folder.string() << "' is not a folder");
+  std::vector<fs::path> files;
+  auto it = fs::recursive_directory_iterator(folder, fs::directory_options::follow_directory_symlink);
+  for (auto end = fs::recursive_directory_iterator(); it != end; ++it) {
+    const std::string name = it->path().filename().string();
+    if (!name.empty() && name[0] == '.') {
+      if (it->is_directory()) it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_regular_file() && io::is_image_extension(it->path())) files.push_back(it->path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 }  // namespace acne::io

@@ -5,6 +5,7 @@
 // eps 1e-8, R1 gamma 10 every 16 D minibatches, path length weight 2 every 4 G minibatches, style
 // mixing 0.9, G EMA half-life 10 kimg, 4 kimg per tick). Every field can be overridden; the whole
 // struct is saved with each snapshot so that a resumed run continues the same stream.
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -86,44 +87,43 @@ struct gan_options {
                    "freeze prefix '" << p << "' must start with G. or D. (the network it applies to)");
   }
 
-  nlohmann::json to_json() const {
-    return {{"config", config.to_json()},
-            {"g_lr", g_lr}, {"d_lr", d_lr}, {"batch", batch}, {"batch_gpu", batch_gpu}, {"seed", seed},
-            {"image_snapshot_ticks", image_snapshot_ticks}, {"network_snapshot_ticks", network_snapshot_ticks},
-            {"total_kimg", total_kimg}, {"mirror", mirror}, {"kimg_per_tick", kimg_per_tick},
-            {"beta1", beta1}, {"beta2", beta2}, {"eps", eps}, {"r1_gamma", r1_gamma},
-            {"d_reg_interval", d_reg_interval}, {"g_reg_interval", g_reg_interval},
-            {"pl_weight", pl_weight}, {"pl_decay", pl_decay}, {"pl_batch_shrink", pl_batch_shrink},
-            {"style_mixing_prob", style_mixing_prob}, {"ema_kimg", ema_kimg}, {"ema_rampup", ema_rampup},
-            {"fid_images", fid_images}, {"fid_ticks", fid_ticks}, {"fid_batch", fid_batch},
-            {"fid_extractor", fid_extractor}, {"fid_weights", fid_weights},
-            {"grid_cols", grid_cols}, {"grid_rows", grid_rows},
-            {"pretrained", pretrained}, {"freeze_d", freeze_d}, {"freeze", freeze}, {"train_only", train_only},
-            {"out_dir", out_dir}, {"dataset", dataset}};
-  }
-
-  // Missing keys keep their defaults.
-  static gan_options from_json(const nlohmann::json& j) {
-    gan_options o;
-    const auto get = [&](const char* key, auto& field) {
-      if (j.contains(key)) field = j.at(key).get<std::decay_t<decltype(field)>>();
-    };
-    if (j.contains("config")) o.config = stylegan2::config::from_json(j.at("config"));
-    get("g_lr", o.g_lr), get("d_lr", o.d_lr), get("batch", o.batch), get("batch_gpu", o.batch_gpu), get("seed", o.seed);
-    get("image_snapshot_ticks", o.image_snapshot_ticks), get("network_snapshot_ticks", o.network_snapshot_ticks);
-    get("total_kimg", o.total_kimg), get("mirror", o.mirror), get("kimg_per_tick", o.kimg_per_tick);
-    get("beta1", o.beta1), get("beta2", o.beta2), get("eps", o.eps), get("r1_gamma", o.r1_gamma);
-    get("d_reg_interval", o.d_reg_interval), get("g_reg_interval", o.g_reg_interval);
-    get("pl_weight", o.pl_weight), get("pl_decay", o.pl_decay), get("pl_batch_shrink", o.pl_batch_shrink);
-    get("style_mixing_prob", o.style_mixing_prob), get("ema_kimg", o.ema_kimg), get("ema_rampup", o.ema_rampup);
-    get("fid_images", o.fid_images), get("fid_ticks", o.fid_ticks), get("fid_batch", o.fid_batch);
-    get("fid_extractor", o.fid_extractor), get("fid_weights", o.fid_weights);
-    get("grid_cols", o.grid_cols), get("grid_rows", o.grid_rows);
-    get("pretrained", o.pretrained), get("freeze_d", o.freeze_d), get("freeze", o.freeze), get("train_only", o.train_only);
-    get("out_dir", o.out_dir), get("dataset", o.dataset);
-    return o;
-  }
+  nlohmann::json to_json() const;
+  static gan_options from_json(const nlohmann::json& j);  // missing keys keep their defaults
 };
+
+// The JSON keys are the field names.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(gan_options, config, g_lr, d_lr, batch, batch_gpu, seed,
+                                                image_snapshot_ticks, network_snapshot_ticks, total_kimg, mirror,
+                                                kimg_per_tick, beta1, beta2, eps, r1_gamma, d_reg_interval,
+                                                g_reg_interval, pl_weight, pl_decay, pl_batch_shrink,
+                                                style_mixing_prob, ema_kimg, ema_rampup, fid_images, fid_ticks,
+                                                fid_batch, fid_extractor, fid_weights, grid_cols, grid_rows,
+                                                pretrained, freeze_d, freeze, train_only, out_dir, dataset)
+
+inline nlohmann::json gan_options::to_json() const { return *this; }
+inline gan_options gan_options::from_json(const nlohmann::json& j) { return j.get<gan_options>(); }
+
+// Options that say how a run is kept and measured, not what it computes: a resumed run may change
+// them without a note.
+inline bool bookkeeping_option(const std::string& key) {
+  for (const char* k : {"config", "total_kimg", "kimg_per_tick", "image_snapshot_ticks", "network_snapshot_ticks",
+                        "fid_images", "fid_ticks", "fid_batch", "fid_weights", "grid_cols", "grid_rows", "pretrained",
+                        "out_dir", "dataset"})
+    if (key == k) return true;
+  return false;
+}
+
+// The top-level options whose values differ between two option documents and shape the training
+// stream (the run then does not repeat an uninterrupted one).
+inline std::vector<std::string> stream_differences(const nlohmann::json& a, const nlohmann::json& b) {
+  std::vector<std::string> keys;
+  for (const auto& op : nlohmann::json::diff(a, b)) {
+    const std::string path = op.at("path");
+    const std::string key = path.substr(1, path.find('/', 1) - 1);
+    if (!bookkeeping_option(key) && std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+  }
+  return keys;
+}
 
 // Lazy regularisation runs a regulariser every k minibatches with its loss scaled by k, and shares
 // one Adam between the main and the regularisation phase; to keep the optimizer's time constants

@@ -131,12 +131,9 @@ public:
     log_records_ = tick_log::from_json(info.ticks);
     resumed_ = true;
     const auto mine = o_.to_json(), theirs = info.options.to_json();
-    for (const char* key : {"g_lr", "d_lr", "batch", "batch_gpu", "seed", "mirror", "beta1", "beta2", "eps", "r1_gamma",
-                            "d_reg_interval", "g_reg_interval", "pl_weight", "pl_decay", "pl_batch_shrink",
-                            "style_mixing_prob", "ema_kimg", "ema_rampup", "freeze_d", "freeze", "train_only", "fid_extractor"})
-      if (mine.at(key) != theirs.at(key))
-        log_ << "note: " << key << " = " << mine.at(key).dump() << " differs from the snapshot's " << theirs.at(key).dump()
-             << ": the run will not repeat an uninterrupted one\n";
+    for (const auto& key : stream_differences(theirs, mine))
+      log_ << "note: " << key << " = " << mine.value(key, nlohmann::json()).dump() << " differs from the snapshot's "
+           << theirs.value(key, nlohmann::json()).dump() << ": the run will not repeat an uninterrupted one\n";
     log_ << "resumed from " << snapshot.string() << " at tick " << state_.tick << ", kimg " << double(state_.cur_nimg) / 1000
          << "\n";
   }

@@ -51,32 +51,34 @@ struct config {
     ACNE_CHECK(channels(resolution) > 0, "channel_base " << channel_base << " gives no channels at " << resolution << "px");
   }
 
-  nlohmann::json to_json() const {
-    return {{"resolution", resolution}, {"img_channels", img_channels}, {"z_dim", z_dim}, {"w_dim", w_dim},
-            {"mapping_layers", mapping_layers}, {"mapping_lr_mult", mapping_lr_mult}, {"w_avg_beta", w_avg_beta},
-            {"channel_base", channel_base}, {"channel_max", channel_max}, {"conv_clamp", conv_clamp},
-            {"mbstd_group", mbstd_group}, {"mbstd_channels", mbstd_channels},
-            {"architecture", architecture}};
-  }
   // The one architecture built here, as the reference names it (G 'skip', D 'resnet'), recorded so
   // that weights of another one are refused rather than loaded into the wrong wiring.
   static constexpr const char* architecture = "skip/resnet";
+
+  nlohmann::json to_json() const;
   // Missing keys keep base's values, so a partial description (e.g. from a converter) reads too.
   static config from_json(const nlohmann::json& j) { return from_json(j, config{}); }
-  static config from_json(const nlohmann::json& j, const config& base) {
-    config c = base;
-    const auto get = [&](const char* key, auto& field) {
-      if (j.contains(key)) field = j.at(key).get<std::decay_t<decltype(field)>>();
-    };
-    get("resolution", c.resolution), get("img_channels", c.img_channels), get("z_dim", c.z_dim);
-    get("w_dim", c.w_dim), get("mapping_layers", c.mapping_layers), get("mapping_lr_mult", c.mapping_lr_mult);
-    get("w_avg_beta", c.w_avg_beta), get("channel_base", c.channel_base), get("channel_max", c.channel_max);
-    get("conv_clamp", c.conv_clamp), get("mbstd_group", c.mbstd_group), get("mbstd_channels", c.mbstd_channels);
-    if (j.contains("architecture"))
-      ACNE_CHECK(j.at("architecture") == architecture, "StyleGAN2 architecture " << j.at("architecture")
-                                                           << ": acne builds " << architecture << " (G skip, D resnet)");
-    return c;
-  }
+  static config from_json(const nlohmann::json& j, const config& base);
 };
+
+// The JSON keys are the field names.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(config, resolution, img_channels, z_dim, w_dim, mapping_layers,
+                                                mapping_lr_mult, w_avg_beta, channel_base, channel_max, conv_clamp,
+                                                mbstd_group, mbstd_channels)
+
+inline nlohmann::json config::to_json() const {
+  nlohmann::json j = *this;
+  j["architecture"] = architecture;
+  return j;
+}
+
+inline config config::from_json(const nlohmann::json& j, const config& base) {
+  if (j.contains("architecture"))
+    ACNE_CHECK(j.at("architecture") == architecture, "StyleGAN2 architecture " << j.at("architecture")
+                                                         << ": acne builds " << architecture << " (G skip, D resnet)");
+  nlohmann::json merged = base;
+  merged.update(j);
+  return merged.get<config>();
+}
 
 }  // namespace acne::stylegan2
