@@ -25,7 +25,7 @@
 
 #include "acne/cli/flags.hpp"
 #include "acne/cli/program.hpp"
-#include "acne/io/safetensors.hpp"
+#include "acne/io/safetensors/header.hpp"
 #include "acne/metrics/fid_pipeline.hpp"
 #include "acne/metrics/inception_features.hpp"
 #include "acne/metrics/random_conv_features.hpp"

@@ -27,7 +27,8 @@
 
 #include "acne/error.hpp"
 #include "acne/io/report.hpp"
-#include "acne/io/safetensors.hpp"
+#include "acne/io/safetensors/read.hpp"
+#include "acne/io/safetensors/write.hpp"
 #include "acne/metrics/linalg.hpp"
 
 namespace acne::metrics {

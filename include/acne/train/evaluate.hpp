@@ -14,7 +14,7 @@
 
 #include "acne/backend/cpu/loss.hpp"
 #include "acne/data/loader.hpp"
-#include "acne/io/plot.hpp"
+#include "acne/io/plot/confusion_matrix.hpp"
 #include "acne/io/report.hpp"
 #include "acne/metrics/classification.hpp"
 #include "acne/network.hpp"

@@ -20,7 +20,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "acne/io/safetensors.hpp"
+#include "acne/io/safetensors/read.hpp"
+#include "acne/io/safetensors/write.hpp"
 #include "acne/models/stylegan2/weights.hpp"
 #include "acne/optim/adam.hpp"
 #include "acne/train/gan_options.hpp"

@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "acne/io/safetensors.hpp"
+#include "acne/io/safetensors/read.hpp"
 #include "acne/models/stylegan2/weights.hpp"
 #include "acne/models/stylegan2/weights_config.hpp"
 #include "acne/train/gan_options.hpp"

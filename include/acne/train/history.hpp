@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "acne/io/plot.hpp"
+#include "acne/io/plot/line_plot.hpp"
 #include "acne/io/report.hpp"
 
 namespace acne::train {

@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "acne/io/plot.hpp"
+#include "acne/io/plot/line_plot.hpp"
 #include "acne/io/report.hpp"
 #include "acne/train/progress.hpp"
 
