@@ -37,8 +37,8 @@ BOOST_AUTO_TEST_CASE(resnet50v2_full_size_forward_at_224) {
   BOOST_TEST(y.shape() == (acne::shape4{1, 1000, 1, 1}));
   BOOST_TEST(all_finite(y));
   // The stem and the conv5 feature map: 224 -> 112 (conv1) -> 56 (pool1) -> 28 -> 14 -> 7.
-  const auto& layer = net.layer();
-  BOOST_TEST(const_cast<acne::resnet_v2<float>&>(layer).get<1>().output_shape({1, 3, 230, 230}) ==
+  const auto& conv1 = net.layer().find<acne::conv2d<float>>("conv1_conv");
+  BOOST_TEST(conv1.output_shape({1, 3, 230, 230}) ==
              (acne::shape4{1, 64, 112, 112}));
 }
 

@@ -12,35 +12,60 @@
 namespace acne {
 
 namespace detail {
-template <class First, class... Rest>
+// The passes of a branch combinator; Derived says how branch shapes and outputs merge
+// (merged_shape(shapes), merge(outs, y)) and how an output gradient splits into theirs
+// (split(dy, grads)), the same for values and tangents.
+template <class Derived, class First, class... Rest>
 class branches : public layer_base<typename First::value_type, typename First::device_type> {
 public:
   using T = typename First::value_type;
   using D = typename First::device_type;
   static constexpr std::size_t size = 1 + sizeof...(Rest);
+  static constexpr bool tangent_children = (tangent_layer<First> && ... && tangent_layer<Rest>);
 
   branches() = default;
   explicit branches(First first, Rest... rest) : layers_(std::move(first), std::move(rest)...) {}
   template <std::size_t I>
   auto& get() { return std::get<I>(layers_); }
 
-protected:
-  std::array<shape4, size> setup_branches(const shape4& in, parameter_registry<T, D>& reg) {
+  shape4 setup(const shape4& in, parameter_registry<T, D>& reg) {
     std::array<shape4, size> shapes;
-    for_each([&](auto& l, std::size_t i) {
-      typename parameter_registry<T, D>::scope scope(reg, layer_name(l, i));
-      shapes[i] = l.setup(in, reg);
-    });
-    return shapes;
+    for_each([&](auto& l, std::size_t i) { shapes[i] = setup_child(l, in, reg, i); });
+    return self().merged_shape(shapes);
   }
-  void forward_branches(const tensor<T, D>& x, context& ctx) {
+  void forward(const tensor<T, D>& x, tensor<T, D>& y, context& ctx) {
     for_each([&](auto& l, std::size_t i) { l.forward(x, out_[i], ctx); });
+    self().merge(out_, y);
   }
-  // Runs every branch backward with its own output gradient and sums their input gradients in dx.
-  void backward_branches(const tensor<T, D>& x, tensor<T, D>* dx, context& ctx) {
+  void backward(const tensor<T, D>& x, const tensor<T, D>&, const tensor<T, D>& dy, tensor<T, D>* dx, context& ctx) {
+    self().split(dy, dgrad_);
+    sum_inputs(x, dx, [&](auto& l, std::size_t i, tensor<T, D>* din) { l.backward(x, out_[i], dgrad_[i], din, ctx); });
+  }
+  void forward_tangent(const tensor<T, D>& x, const tensor<T, D>&, const tensor<T, D>& tx, tensor<T, D>& ty,
+                       context& ctx)
+    requires tangent_children
+  {
+    for_each([&](auto& l, std::size_t i) { l.forward_tangent(x, out_[i], tx, tout_[i], ctx); });
+    self().merge(tout_, ty);
+  }
+  void backward_tangent(const tensor<T, D>& x, const tensor<T, D>&, const tensor<T, D>& tx, const tensor<T, D>&,
+                        const tensor<T, D>& tdy, tensor<T, D>* tdx, context& ctx)
+    requires tangent_children
+  {
+    self().split(tdy, tdgrad_);
+    sum_inputs(x, tdx, [&](auto& l, std::size_t i, tensor<T, D>* din) {
+      l.backward_tangent(x, out_[i], tx, dgrad_[i], tdgrad_[i], din, ctx);
+    });
+  }
+
+private:
+  Derived& self() { return static_cast<Derived&>(*this); }
+  // Runs pass(branch, i, din) for every branch and sums the input gradients din in dx.
+  template <class Pass>
+  void sum_inputs(const tensor<T, D>& x, tensor<T, D>* dx, Pass&& pass) {
     if (dx) dx->resize(x.shape());
     for_each([&](auto& l, std::size_t i) {
-      l.backward(x, out_[i], dgrad_[i], dx ? &din_ : nullptr, ctx);
+      pass(l, i, dx ? &din_ : nullptr);
       if (!dx) return;
       if (i == 0) copy(din_, *dx);
       else axpy(T(1), din_, *dx);
@@ -53,50 +78,49 @@ protected:
   }
 
   std::tuple<First, Rest...> layers_;
-  std::array<tensor<T, D>, size> out_, dgrad_;
+  std::array<tensor<T, D>, size> out_, dgrad_, tout_, tdgrad_;
   tensor<T, D> din_;
 };
 }  // namespace detail
 
 template <class... B>
-class sum_of : public detail::branches<B...> {
-  using base = detail::branches<B...>;
+class sum_of : public detail::branches<sum_of<B...>, B...> {
+  using base = detail::branches<sum_of<B...>, B...>;
 public:
   using typename base::T;
   using typename base::D;
   using base::base;
 
-  shape4 setup(const shape4& in, parameter_registry<T, D>& reg) {
-    const auto shapes = this->setup_branches(in, reg);
+  shape4 merged_shape(const std::array<shape4, base::size>& shapes) const {
     for (const auto& s : shapes)
       ACNE_CHECK(s == shapes[0], "sum_of '" << this->name << "': branch shapes " << shapes[0] << " and " << s << " differ");
     return shapes[0];
   }
-  void forward(const tensor<T, D>& x, tensor<T, D>& y, context& ctx) {
-    this->forward_branches(x, ctx);
-    y = this->out_[0];
+  void merge(const std::array<tensor<T, D>, base::size>& outs, tensor<T, D>& y) {
+    y = outs[0];
     for (std::size_t i = 1; i < base::size; ++i) {
-      ACNE_CHECK(this->out_[i].shape() == y.shape(), "sum_of '" << this->name << "': branch outputs " << y.shape()
-                                                               << " and " << this->out_[i].shape() << " differ");
-      axpy(T(1), this->out_[i], y);
+      ACNE_CHECK(outs[i].shape() == y.shape(), "sum_of '" << this->name << "': branch outputs " << y.shape() << " and "
+                                                          << outs[i].shape() << " differ");
+      axpy(T(1), outs[i], y);
     }
   }
-  void backward(const tensor<T, D>& x, const tensor<T, D>&, const tensor<T, D>& dy, tensor<T, D>* dx, context& ctx) {
-    for (auto& g : this->dgrad_) g = dy;
-    this->backward_branches(x, dx, ctx);
+  void split(const tensor<T, D>& dy, std::array<tensor<T, D>, base::size>& grads) {
+    for (auto& g : grads) g = dy;
   }
 };
 
 template <class... B>
-class concat : public detail::branches<B...> {
-  using base = detail::branches<B...>;
+sum_of(B...) -> sum_of<B...>;
+
+template <class... B>
+class concat : public detail::branches<concat<B...>, B...> {
+  using base = detail::branches<concat<B...>, B...>;
 public:
   using typename base::T;
   using typename base::D;
   using base::base;
 
-  shape4 setup(const shape4& in, parameter_registry<T, D>& reg) {
-    const auto shapes = this->setup_branches(in, reg);
+  shape4 merged_shape(const std::array<shape4, base::size>& shapes) {
     shape4 out = shapes[0];
     out.c = 0;
     for (const auto& s : shapes) {
@@ -104,29 +128,34 @@ public:
                  "concat '" << this->name << "': branch shapes " << shapes[0] << " and " << s << " differ in size");
       out.c += s.c;
     }
+    channels_ = shapes;
     return out;
   }
-  void forward(const tensor<T, D>& x, tensor<T, D>& y, context& ctx) {
-    this->forward_branches(x, ctx);
-    shape4 s = this->out_[0].shape();
+  void merge(const std::array<tensor<T, D>, base::size>& outs, tensor<T, D>& y) {
+    shape4 s = outs[0].shape();
     s.c = 0;
-    for (const auto& o : this->out_) s.c += o.shape().c;
+    for (const auto& o : outs) s.c += o.shape().c;
     y.resize(s);
     std::size_t offset = 0;
-    for (const auto& o : this->out_) {
+    for (const auto& o : outs) {
       copy_channels(o, y, offset);
       offset += o.shape().c;
     }
   }
-  void backward(const tensor<T, D>& x, const tensor<T, D>&, const tensor<T, D>& dy, tensor<T, D>* dx, context& ctx) {
+  void split(const tensor<T, D>& dy, std::array<tensor<T, D>, base::size>& grads) {
     std::size_t offset = 0;
     for (std::size_t i = 0; i < base::size; ++i) {
-      this->dgrad_[i].resize(this->out_[i].shape());
-      slice_channels(dy, this->dgrad_[i], offset);
-      offset += this->out_[i].shape().c;
+      grads[i].resize({dy.shape().n, channels_[i].c, dy.shape().h, dy.shape().w});
+      slice_channels(dy, grads[i], offset);
+      offset += channels_[i].c;
     }
-    this->backward_branches(x, dx, ctx);
   }
+
+private:
+  std::array<shape4, base::size> channels_;  // the branch output shapes of setup (their channel counts)
 };
+
+template <class... B>
+concat(B...) -> concat<B...>;
 
 }  // namespace acne

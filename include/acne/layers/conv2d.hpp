@@ -1,7 +1,10 @@
 #pragma once
 // 2-D convolution: Keras "same"/"valid" or explicit padding, stride, dilation, optional bias, and
-// StyleGAN2's equalised learning rate (weights used as w * weight_gain, bias as b * bias_gain).
+// gains on weight and bias (weights used as w * weight_gain, bias as b * bias_gain), which
+// `equalized` sets to StyleGAN2's equalised learning rate (gained_weight.hpp).
 #include "acne/backend/conv_geometry.hpp"
+#include <optional>
+
 #include "acne/backend/cpu.hpp"
 #include "acne/layers/gained_weight.hpp"
 #include "acne/layers/layer.hpp"
@@ -23,6 +26,7 @@ struct conv2d_options {
   initializer weight_init = initializer::glorot_uniform();
   initializer bias_init = initializer::zeros();
   std::string name;
+  std::optional<equalized_lr> equalized{};  // set: gains and weight_init from fan_in, as StyleGAN2
 };
 
 template <class T, class D = cpu>
@@ -34,7 +38,8 @@ public:
     in_channels_ = in.c;
     const std::size_t kh = kernel_h(), kw = kernel_w();
     const std::size_t fan_in = in.c * kh * kw, fan_out = opt_.filters * kh * kw;
-    reg.add("weight", {opt_.filters, in.c, kh, kw}, opt_.weight_init, fan_in, fan_out, &weight_, &dweight_, opt_.lr_mult);
+    gains_ = weight_gains::of(opt_.equalized, fan_in, opt_.weight_gain, opt_.bias_gain, opt_.weight_init);
+    reg.add("weight", {opt_.filters, in.c, kh, kw}, gains_.weight_init, fan_in, fan_out, &weight_, &dweight_, opt_.lr_mult);
     if (opt_.bias) reg.add("bias", {opt_.filters, 1, 1, 1}, opt_.bias_init, fan_in, fan_out, &bias_, &dbias_, opt_.lr_mult);
     return output_shape(in);
   }
@@ -53,18 +58,18 @@ public:
     ACNE_CHECK(x.shape().c == in_channels_, "conv2d '" << this->name << "': input " << x.shape() << " has "
                                                        << x.shape().c << " channels, weights expect " << in_channels_);
     y.resize(output_shape(x.shape()));
-    conv2d_forward(x, gained(weight_, opt_.weight_gain, scaled_), y, geometry(x.shape()));
-    if (opt_.bias) add_channel_bias(y, bias_, T(opt_.bias_gain));
+    conv2d_forward(x, gained(weight_, gains_.weight, scaled_), y, geometry(x.shape()));
+    if (opt_.bias) add_channel_bias(y, bias_, T(gains_.bias));
   }
 
   void backward(const tensor<T, D>& x, const tensor<T, D>&, const tensor<T, D>& dy, tensor<T, D>* dx, context&) {
     const window g = geometry(x.shape());
-    if (opt_.bias) channel_bias_grad(dy, dbias_, T(opt_.bias_gain));
-    add_gained_gradient(dweight_, opt_.weight_gain, scratch_,
+    if (opt_.bias) channel_bias_grad(dy, dbias_, T(gains_.bias));
+    add_gained_gradient(dweight_, gains_.weight, scratch_,
                         [&](tensor<T, D>& out, T beta) { conv2d_backward_filter(x, dy, out, g, beta); });
     if (dx) {
       dx->resize(x.shape());
-      conv2d_backward_data(dy, gained(weight_, opt_.weight_gain, scaled_), *dx, g);
+      conv2d_backward_data(dy, gained(weight_, gains_.weight, scaled_), *dx, g);
     }
   }
 
@@ -77,6 +82,7 @@ public:
 private:
   conv2d_options opt_;
   std::size_t in_channels_ = 0;
+  weight_gains gains_;
   tensor<T, D> weight_, dweight_, bias_, dbias_, scaled_, scratch_;
 };
 

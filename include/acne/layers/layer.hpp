@@ -16,10 +16,13 @@
 //        (and tdy, the derivative of dy) of that backward pass. It adds the derivative of the
 //        parameter gradients to the gradients and, when tdx is not null, overwrites tdx with the
 //        derivative of dL/dx. Exact Hessian-vector products come out of it, with no step size.
-// Combinators (sequential, sum_of, concat, repeated) are layers built from layers.
+// Combinators (sequential, repeated, sum_of, concat, residual, choice) are layers built from
+// layers; they register each child's parameters under the child's name, and are tangent layers
+// when all their children are.
 #include <concepts>
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "acne/layers/parameters.hpp"
 #include "acne/tensor/tensor.hpp"
@@ -80,6 +83,33 @@ std::string layer_name(const L& l, std::size_t index) {
     if (!l.name.empty()) return l.name;
   }
   return std::to_string(index);
+}
+
+// A layer whose parameters register in its parent's scope, not under a name of its own: a chain
+// that only groups layers (a block's main path) keeps the names its parts would have unwrapped.
+template <class L>
+struct inlined : L {
+  using L::L;
+  explicit inlined(L l) : L(std::move(l)) {}
+  static constexpr bool inline_parameters = true;
+};
+
+// Sets up child `index` of a combinator in the scope of its name (inlined layers in the current one).
+template <class L, class T, class D>
+shape4 setup_child(L& l, const shape4& in, parameter_registry<T, D>& reg, std::size_t index) {
+  if constexpr (requires { L::inline_parameters; }) {
+    return l.setup(in, reg);
+  } else {
+    typename parameter_registry<T, D>::scope scope(reg, layer_name(l, index));
+    return l.setup(in, reg);
+  }
+}
+
+// A layer with its name set, for layers whose options carry none (padding, pooling, activations).
+template <class L>
+L with_name(L l, std::string name) {
+  l.name = std::move(name);
+  return l;
 }
 
 }  // namespace acne

@@ -1,22 +1,95 @@
 #pragma once
 // sequential<L...>: a fixed chain of layer policies composed at compile time; it keeps every
 // intermediate output for the backward pass. repeated<L>: a run-time number of the same layer type
-// (the 36 bottleneck blocks of ResNet152V2 are one instantiation, not 36).
-#include <array>
+// (the 36 bottleneck blocks of ResNet152V2 are one instantiation, not 36). Both walk their chain
+// with detail::chain, once for the four passes of the layer and tangent contracts.
+#include <string_view>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "acne/error.hpp"
 #include "acne/layers/layer.hpp"
 
 namespace acne {
 
+namespace detail {
+// Layer i reads the output of layer i-1 (x for the first) and writes its own (y for the last);
+// backward hands grad[i] to layer i as its output gradient and layer i writes grad[i-1]. Derived
+// provides count() and each(f) / each_reverse(f), which call f(layer, i). A chain of no layers is
+// the identity (a discriminator at 4px has no block before its epilogue).
+template <class Derived, class T, class D>
+class chain : public layer_base<T, D> {
+public:
+  shape4 setup(const shape4& in, parameter_registry<T, D>& reg) {
+    size_buffers();
+    shape4 s = in;
+    self().each([&](auto& l, std::size_t i) { s = setup_child(l, s, reg, i); });
+    return s;
+  }
+
+  void forward(const tensor<T, D>& x, tensor<T, D>& y, context& ctx) {
+    size_buffers();
+    if (empty()) return void(y = x);
+    self().each([&](auto& l, std::size_t i) { l.forward(at(out_, i - 1, x), at(out_, i, y), ctx); });
+  }
+
+  void backward(const tensor<T, D>& x, const tensor<T, D>& y, const tensor<T, D>& dy, tensor<T, D>* dx, context& ctx) {
+    if (empty()) return pass(dy, dx);
+    self().each_reverse([&](auto& l, std::size_t i) {
+      l.backward(at(out_, i - 1, x), at(out_, i, y), at(grad_, i, dy), i == 0 ? dx : &grad_[i - 1], ctx);
+    });
+  }
+
+  void forward_tangent(const tensor<T, D>& x, const tensor<T, D>& y, const tensor<T, D>& tx, tensor<T, D>& ty,
+                       context& ctx)
+    requires Derived::tangent_children
+  {
+    if (empty()) return void(ty = tx);
+    self().each([&](auto& l, std::size_t i) {
+      l.forward_tangent(at(out_, i - 1, x), at(out_, i, y), at(tout_, i - 1, tx), at(tout_, i, ty), ctx);
+    });
+  }
+  void backward_tangent(const tensor<T, D>& x, const tensor<T, D>& y, const tensor<T, D>& tx, const tensor<T, D>& dy,
+                        const tensor<T, D>& tdy, tensor<T, D>* tdx, context& ctx)
+    requires Derived::tangent_children
+  {
+    if (empty()) return pass(tdy, tdx);
+    self().each_reverse([&](auto& l, std::size_t i) {
+      l.backward_tangent(at(out_, i - 1, x), at(out_, i, y), at(tout_, i - 1, tx), at(grad_, i, dy),
+                         at(tgrad_, i, tdy), i == 0 ? tdx : &tgrad_[i - 1], ctx);
+    });
+  }
+
+private:
+  Derived& self() { return static_cast<Derived&>(*this); }
+  bool empty() { return self().count() == 0; }
+  static void pass(const tensor<T, D>& g, tensor<T, D>* dx) {
+    if (dx) *dx = g;
+  }
+  void size_buffers() {
+    for (auto* v : {&out_, &grad_, &tout_, &tgrad_}) v->resize(self().count());
+  }
+  // v[i], or `edge` at either end of the chain (index -1 is the input, count()-1 the output).
+  template <class Tensor>
+  Tensor& at(std::vector<tensor<T, D>>& v, std::size_t i, Tensor& edge) {
+    if (i == std::size_t(-1) || i + 1 == v.size()) return edge;
+    return v[i];
+  }
+
+  std::vector<tensor<T, D>> out_, grad_, tout_, tgrad_;  // the last entries stay unused: the caller owns y, dy
+};
+}  // namespace detail
+
 template <class First, class... Rest>
-class sequential : public layer_base<typename First::value_type, typename First::device_type> {
+class sequential : public detail::chain<sequential<First, Rest...>, typename First::value_type,
+                                        typename First::device_type> {
 public:
   using T = typename First::value_type;
   using D = typename First::device_type;
   static constexpr std::size_t size = 1 + sizeof...(Rest);
+  static constexpr bool tangent_children = (tangent_layer<First> && ... && tangent_layer<Rest>);
 
   sequential() = default;
   explicit sequential(First first, Rest... rest) : layers_(std::move(first), std::move(rest)...) {}
@@ -24,52 +97,42 @@ public:
   template <std::size_t I>
   auto& get() { return std::get<I>(layers_); }
 
-  shape4 setup(const shape4& in, parameter_registry<T, D>& reg) {
-    shape4 s = in;
-    for_each([&](auto& l, std::size_t i) {
-      typename parameter_registry<T, D>::scope scope(reg, layer_name(l, i));
-      s = l.setup(s, reg);
+  // The part named `name`, of type L (the first of that type and name); throws when there is none.
+  template <class L>
+  L& find(std::string_view name) {
+    L* found = nullptr;
+    each([&](auto& l, std::size_t) {
+      if constexpr (std::is_same_v<std::remove_cvref_t<decltype(l)>, L>)
+        if (!found && l.name == name) found = &l;
     });
-    return s;
+    ACNE_CHECK(found, "sequential '" << this->name << "' has no part '" << name << "' of the type asked for");
+    return *found;
   }
+  template <class L>
+  const L& find(std::string_view name) const { return const_cast<sequential&>(*this).template find<L>(name); }
 
-  void forward(const tensor<T, D>& x, tensor<T, D>& y, context& ctx) {
-    for_each([&](auto& l, std::size_t i) {
-      const tensor<T, D>& in = i == 0 ? x : out_[i - 1];
-      l.forward(in, i + 1 == size ? y : out_[i], ctx);
-    });
-  }
-
-  void backward(const tensor<T, D>& x, const tensor<T, D>& y, const tensor<T, D>& dy, tensor<T, D>* dx, context& ctx) {
-    for_each_reverse([&](auto& l, std::size_t i) {
-      const tensor<T, D>& in = i == 0 ? x : out_[i - 1];
-      const tensor<T, D>& out = i + 1 == size ? y : out_[i];
-      const tensor<T, D>& grad_out = i + 1 == size ? dy : grad_[i];
-      l.backward(in, out, grad_out, i == 0 ? dx : &grad_[i - 1], ctx);
-    });
-  }
-
-private:
+  std::size_t count() const { return size; }
   template <class F>
-  void for_each(F&& f) {
+  void each(F&& f) {
     [&]<std::size_t... I>(std::index_sequence<I...>) { (f(std::get<I>(layers_), I), ...); }
     (std::make_index_sequence<size>{});
   }
   template <class F>
-  void for_each_reverse(F&& f) {
+  void each_reverse(F&& f) {
     [&]<std::size_t... I>(std::index_sequence<I...>) { (f(std::get<size - 1 - I>(layers_), size - 1 - I), ...); }
     (std::make_index_sequence<size>{});
   }
 
+private:
   std::tuple<First, Rest...> layers_;
-  std::array<tensor<T, D>, size> out_, grad_;  // index size-1 unused: the caller owns y and dy
 };
 
 template <class L>
-class repeated : public layer_base<typename L::value_type, typename L::device_type> {
+class repeated : public detail::chain<repeated<L>, typename L::value_type, typename L::device_type> {
 public:
   using T = typename L::value_type;
   using D = typename L::device_type;
+  static constexpr bool tangent_children = tangent_layer<L>;
 
   repeated() = default;
   explicit repeated(std::vector<L> layers) : layers_(std::move(layers)) {}
@@ -77,31 +140,17 @@ public:
   std::size_t count() const { return layers_.size(); }
   L& operator[](std::size_t i) { return layers_[i]; }
 
-  shape4 setup(const shape4& in, parameter_registry<T, D>& reg) {
-    ACNE_CHECK(!layers_.empty(), "repeated '" << this->name << "' holds no layer");
-    out_.resize(layers_.size());
-    grad_.resize(layers_.size());
-    shape4 s = in;
-    for (std::size_t i = 0; i < layers_.size(); ++i) {
-      typename parameter_registry<T, D>::scope scope(reg, layer_name(layers_[i], i));
-      s = layers_[i].setup(s, reg);
-    }
-    return s;
+  template <class F>
+  void each(F&& f) {
+    for (std::size_t i = 0; i < layers_.size(); ++i) f(layers_[i], i);
   }
-  void forward(const tensor<T, D>& x, tensor<T, D>& y, context& ctx) {
-    const std::size_t n = layers_.size();
-    for (std::size_t i = 0; i < n; ++i) layers_[i].forward(i == 0 ? x : out_[i - 1], i + 1 == n ? y : out_[i], ctx);
-  }
-  void backward(const tensor<T, D>& x, const tensor<T, D>& y, const tensor<T, D>& dy, tensor<T, D>* dx, context& ctx) {
-    const std::size_t n = layers_.size();
-    for (std::size_t i = n; i-- > 0;)
-      layers_[i].backward(i == 0 ? x : out_[i - 1], i + 1 == n ? y : out_[i], i + 1 == n ? dy : grad_[i],
-                          i == 0 ? dx : &grad_[i - 1], ctx);
+  template <class F>
+  void each_reverse(F&& f) {
+    for (std::size_t i = layers_.size(); i-- > 0;) f(layers_[i], i);
   }
 
 private:
   std::vector<L> layers_;
-  std::vector<tensor<T, D>> out_, grad_;
 };
 
 }  // namespace acne

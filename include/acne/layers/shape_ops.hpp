@@ -12,6 +12,13 @@ struct identity : layer_base<T, D> {
   void backward(const tensor<T, D>&, const tensor<T, D>&, const tensor<T, D>& dy, tensor<T, D>* dx, context&) {
     if (dx) *dx = dy;
   }
+  void forward_tangent(const tensor<T, D>&, const tensor<T, D>&, const tensor<T, D>& tx, tensor<T, D>& ty, context&) {
+    ty = tx;
+  }
+  void backward_tangent(const tensor<T, D>&, const tensor<T, D>&, const tensor<T, D>&, const tensor<T, D>&,
+                        const tensor<T, D>& tdy, tensor<T, D>* tdx, context&) {
+    if (tdx) *tdx = tdy;
+  }
 };
 
 template <class T, class D = cpu>

@@ -98,12 +98,6 @@ template <class T, class D>
 using mixed_7a = concat<chain2<T, D>, chain2<T, D>, chain3<T, D>, max_pool<T, D>>;
 }  // namespace irv2
 
-template <class T, class D = cpu>
-using inception_resnet_v2 =
-    sequential<irv2::stem<T, D>, irv2::mixed_5b<T, D>, repeated<irv2::block35<T, D>>, irv2::mixed_6a<T, D>,
-               repeated<irv2::block17_8<T, D>>, irv2::mixed_7a<T, D>, repeated<irv2::block17_8<T, D>>,
-               irv2::unit<T, D>, classifier_head<T, D>>;
-
 struct inception_resnet_v2_config {
   std::array<std::size_t, 3> repeats{10, 20, 10};  // block35, block17, block8 (the last block8 is linear)
   double width = 1.0;                              // multiplies every filter count
@@ -151,8 +145,9 @@ block17_8<T, D> make_block17_8(const unit_maker& u, bool is_block17, std::size_t
 }
 }  // namespace irv2
 
+// The whole network, written once: inception_resnet_v2<T, D> is the type this returns.
 template <class T, class D = cpu>
-inception_resnet_v2<T, D> make_inception_resnet_v2(const inception_resnet_v2_config& c = {}) {
+auto make_inception_resnet_v2(const inception_resnet_v2_config& c = {}) {
   using namespace irv2;
   ACNE_CHECK(c.width > 0, "inception_resnet_v2: width multiplier " << c.width << " must be positive");
   ACNE_CHECK(c.repeats[0] > 0 && c.repeats[1] > 0 && c.repeats[2] > 0,
@@ -203,9 +198,11 @@ inception_resnet_v2<T, D> make_inception_resnet_v2(const inception_resnet_v2_con
     b8.push_back(make_block17_8<T, D>(u, false, i, last ? 1.0 : 0.2, !last));
   }
 
-  return inception_resnet_v2<T, D>(std::move(s), std::move(m5b), std::move(b35), std::move(m6a), std::move(b17),
-                                   std::move(m7a), std::move(b8), u.make<T, D>(1536, 1, 1, 1, same, "conv_7b"),
-                                   classifier_head<T, D>(c.head));
+  return sequential(std::move(s), std::move(m5b), std::move(b35), std::move(m6a), std::move(b17), std::move(m7a),
+                    std::move(b8), u.make<T, D>(1536, 1, 1, 1, same, "conv_7b"), classifier_head<T, D>(c.head));
 }
+
+template <class T, class D = cpu>
+using inception_resnet_v2 = decltype(make_inception_resnet_v2<T, D>());
 
 }  // namespace acne

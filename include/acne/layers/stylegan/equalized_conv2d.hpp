@@ -1,10 +1,8 @@
 #pragma once
-// StyleGAN2's Conv2dLayer as the discriminator uses it: equalised-lr weights (N(0,1), used as
-// w / sqrt(fan_in)), optional 2x downsampling, bias and a fused activation with an extra gain and
+// StyleGAN2's Conv2dLayer as the discriminator uses it: equalised-lr weights (gained_weight.hpp,
+// lr_mult 1), optional 2x downsampling, bias and a fused activation with an extra gain and
 // clamp. Downsampling follows the reference: FIR blur then a stride-2 convolution, or for a 1x1
 // kernel FIR downsampling then the 1x1 convolution (same result, four times fewer products).
-#include <cmath>
-
 #include "acne/backend/conv_geometry.hpp"
 #include "acne/backend/cpu.hpp"
 #include "acne/backend/cpu/upfirdn2d.hpp"
@@ -47,8 +45,9 @@ public:
   shape4 setup(const shape4& in, parameter_registry<T, D>& reg) {
     in_channels_ = in.c;
     const std::size_t k = opt_.kernel, fan_in = in.c * k * k;
-    weight_gain_ = 1.0 / std::sqrt(double(fan_in));
-    reg.add("weight", {opt_.filters, in.c, k, k}, initializer::normal(0, 1), fan_in, opt_.filters * k * k, &weight_, &dweight_);
+    const equalized_lr eq;
+    weight_gain_ = eq.weight_gain(fan_in);
+    reg.add("weight", {opt_.filters, in.c, k, k}, eq.weight_init(), fan_in, opt_.filters * k * k, &weight_, &dweight_);
     if (opt_.bias) reg.add("bias", {opt_.filters, 1, 1, 1}, initializer::zeros(), fan_in, opt_.filters, &bias_, &dbias_);
     return output_shape(in);
   }

@@ -1,10 +1,6 @@
 #pragma once
-// StyleGAN2's FullyConnectedLayer: a dense layer with equalised learning rate and an optional fused
-// activation. Weights are stored as N(0, 1/lr_mult) draws and used as w * lr_mult / sqrt(fan_in),
-// biases as b * lr_mult, so Adam's per-parameter step moves every layer at the same relative speed
-// and lr_mult slows a layer down (the mapping network uses 0.01) without a separate optimizer rate.
-#include <cmath>
-
+// StyleGAN2's FullyConnectedLayer: a dense layer with equalised learning rate (gained_weight.hpp;
+// the mapping network's lr_mult is 0.01) and an optional fused activation.
 #include "acne/backend/cpu.hpp"
 #include "acne/layers/dense.hpp"
 
@@ -22,20 +18,13 @@ struct equalized_dense_options {
 template <class T, class D = cpu>
 class equalized_dense : public layer_base<T, D> {
 public:
-  explicit equalized_dense(const equalized_dense_options& o = {}) : opt_(o) { this->name = o.name; }
-
-  shape4 setup(const shape4& in, parameter_registry<T, D>& reg) {
-    const double lr = opt_.lr_mult;
-    dense_options o;
-    o.units = opt_.units;
-    o.bias = opt_.bias;
-    o.weight_gain = lr / std::sqrt(double(in.sample_size()));
-    o.bias_gain = lr;
-    o.weight_init = initializer::normal(0.0, 1.0 / lr);
-    o.bias_init = initializer::constant(opt_.bias_init);
-    fc_ = dense<T, D>(o);
-    return fc_.setup(in, reg);
+  explicit equalized_dense(const equalized_dense_options& o = {})
+      : opt_(o), fc_({.units = o.units, .bias = o.bias, .bias_init = initializer::constant(o.bias_init),
+                      .equalized = equalized_lr{o.lr_mult}}) {
+    this->name = o.name;
   }
+
+  shape4 setup(const shape4& in, parameter_registry<T, D>& reg) { return fc_.setup(in, reg); }
 
   void forward(const tensor<T, D>& x, tensor<T, D>& y, context& ctx) {
     if (linear()) return fc_.forward(x, y, ctx);

@@ -5,8 +5,7 @@
 // bias and an activation. SynthesisLayer: demodulated, leaky ReLU (gain sqrt(2)). ToRGB: 1x1, not
 // demodulated, weights scaled by 1/sqrt(fan_in), no noise, linear. Both clamp at conv_clamp when
 // it is > 0. Two inputs (x and w), so it has its own forward/backward instead of the layer contract.
-#include <cmath>
-
+#include "acne/layers/gained_weight.hpp"
 #include "acne/layers/stylegan/equalized_dense.hpp"
 #include "acne/layers/stylegan/modulated_conv2d.hpp"
 #include "acne/layers/stylegan/noise.hpp"
@@ -42,7 +41,7 @@ public:
     }
     conv_ = modulated_conv2d<T, D>({.filters = opt_.filters, .kernel = opt_.kernel, .up = opt_.up,
                                     .demodulate = !opt_.to_rgb,
-                                    .weight_gain = opt_.to_rgb ? 1.0 / std::sqrt(double(in_channels)) : 1.0,
+                                    .weight_gain = opt_.to_rgb ? equalized_lr{}.weight_gain(in_channels) : 1.0,
                                     .filter = opt_.filter});
     conv_.setup(in_channels, reg);
     if (opt_.use_noise) noise_.setup(opt_.resolution, reg);

@@ -3,90 +3,52 @@
 // resolution, then the 4x4 epilogue "b4". Parameter names follow stylegan2-ada-pytorch, e.g.
 // b256.fromrgb.weight (top block only), b64.conv0.weight, b64.conv1.bias, b64.skip.weight,
 // b4.conv.weight, b4.fc.weight, b4.out.bias.
-#include <memory>
 #include <string>
 #include <vector>
 
+#include "acne/layers/choice.hpp"
+#include "acne/layers/sequential.hpp"
+#include "acne/layers/shape_ops.hpp"
 #include "acne/models/stylegan2/discriminator_block.hpp"
 #include "acne/models/stylegan2/discriminator_epilogue.hpp"
 
 namespace acne::stylegan2 {
 
+// fromrgb belongs to the top block; at 4px there is no block and the epilogue reads the image.
+template <class T, class D = cpu>
+using discriminator_layers = sequential<choice<equalized_conv2d<T, D>, identity<T, D>>,
+                                        inlined<repeated<discriminator_block<T, D>>>, discriminator_epilogue<T, D>>;
+
 // Input [N, img_channels, R, R] (images in [-1, 1]), output [N, 1, 1, 1] logits.
 template <class T, class D = cpu>
-class discriminator : public layer_base<T, D> {
+class discriminator : public discriminator_layers<T, D> {
+  using base = discriminator_layers<T, D>;
+
 public:
-  explicit discriminator(const config& c = {}) : cfg_(c), epilogue_(c) { c.validate(); }
+  explicit discriminator(const config& c = {}) : base(layers(c)), cfg_(c) {}
 
   shape4 setup(const shape4& in, parameter_registry<T, D>& reg) {
     ACNE_CHECK(in.c == cfg_.img_channels && in.h == cfg_.resolution && in.w == cfg_.resolution,
                "discriminator: input " << in << " for " << cfg_.img_channels << " x " << cfg_.resolution << "^2 images");
-    blocks_.clear();
-    shape4 s = in;
-    for (std::size_t res = cfg_.resolution; res > 4; res /= 2) {
-      blocks_.push_back(std::make_unique<discriminator_block<T, D>>(cfg_, res, res == cfg_.resolution));
-      typename parameter_registry<T, D>::scope scope(reg, "b" + std::to_string(res));
-      s = blocks_.back()->setup(s, reg);
-    }
-    acts_.resize(blocks_.size() + 1);
-    grads_.resize(blocks_.size() + 1);
-    typename parameter_registry<T, D>::scope scope(reg, "b4");
-    const shape4 out = epilogue_.setup(s, reg);
-    return {out.n, 1, 1, 1};
-  }
-
-  void forward(const tensor<T, D>& img, tensor<T, D>& y, context& ctx) {
-    const tensor<T, D>* x = &img;
-    for (std::size_t i = 0; i < blocks_.size(); ++i) {
-      blocks_[i]->forward(*x, acts_[i], ctx);
-      x = &acts_[i];
-    }
-    epilogue_.forward(*x, logits_, ctx);
-    y.resize({img.shape().n, 1, 1, 1});
-    copy(logits_, y);
-  }
-
-  void backward(const tensor<T, D>& img, const tensor<T, D>&, const tensor<T, D>& dy, tensor<T, D>* dimg, context& ctx) {
-    const std::size_t nb = blocks_.size();
-    const auto input = [&](std::size_t i) -> const tensor<T, D>& { return i == 0 ? img : acts_[i - 1]; };
-    dlogits_.resize(logits_.shape());
-    copy(dy, dlogits_);
-    epilogue_.backward(input(nb), logits_, dlogits_, nb == 0 ? dimg : &grads_[nb], ctx);
-    for (std::size_t i = nb; i-- > 0;)
-      blocks_[i]->backward(input(i), acts_[i], grads_[i + 1], i == 0 ? dimg : &grads_[i], ctx);
-  }
-
-  void forward_tangent(const tensor<T, D>& img, const tensor<T, D>&, const tensor<T, D>& timg, tensor<T, D>& ty,
-                       context& ctx) {
-    tacts_.resize(blocks_.size());
-    const tensor<T, D>* x = &img;
-    const tensor<T, D>* tx = &timg;
-    for (std::size_t i = 0; i < blocks_.size(); ++i) {
-      blocks_[i]->forward_tangent(*x, acts_[i], *tx, tacts_[i], ctx);
-      x = &acts_[i], tx = &tacts_[i];
-    }
-    epilogue_.forward_tangent(*x, logits_, *tx, ty, ctx);
-  }
-  void backward_tangent(const tensor<T, D>& img, const tensor<T, D>&, const tensor<T, D>& timg, const tensor<T, D>&,
-                        const tensor<T, D>& tdy, tensor<T, D>* tdimg, context& ctx) {
-    const std::size_t nb = blocks_.size();
-    tgrads_.resize(nb + 1);
-    const auto input = [&](std::size_t i) -> const tensor<T, D>& { return i == 0 ? img : acts_[i - 1]; };
-    const auto tangent = [&](std::size_t i) -> const tensor<T, D>& { return i == 0 ? timg : tacts_[i - 1]; };
-    epilogue_.backward_tangent(input(nb), logits_, tangent(nb), dlogits_, tdy, nb == 0 ? tdimg : &tgrads_[nb], ctx);
-    for (std::size_t i = nb; i-- > 0;)
-      blocks_[i]->backward_tangent(input(i), acts_[i], tangent(i), grads_[i + 1], tgrads_[i + 1],
-                                   i == 0 ? tdimg : &tgrads_[i], ctx);
+    return base::setup(in, reg);
   }
 
   const config& cfg() const { return cfg_; }
 
 private:
+  static base layers(const config& c) {
+    c.validate();
+    const std::string top = "b" + std::to_string(c.resolution);
+    choice<equalized_conv2d<T, D>, identity<T, D>> fromrgb = identity<T, D>();
+    if (c.resolution > 4)
+      fromrgb = equalized_conv2d<T, D>({.filters = c.channels(c.resolution), .kernel = 1, .act = activation::lrelu(),
+                                        .conv_clamp = c.conv_clamp, .name = top + ".fromrgb"});
+    std::vector<discriminator_block<T, D>> blocks;
+    for (std::size_t res = c.resolution; res > 4; res /= 2) blocks.push_back(make_discriminator_block<T, D>(c, res));
+    return base(std::move(fromrgb), inlined(repeated(std::move(blocks))), make_discriminator_epilogue<T, D>(c));
+  }
+
   config cfg_;
-  std::vector<std::unique_ptr<discriminator_block<T, D>>> blocks_;
-  discriminator_epilogue<T, D> epilogue_;
-  std::vector<tensor<T, D>> acts_, grads_, tacts_, tgrads_;
-  tensor<T, D> logits_, dlogits_;
 };
 
 }  // namespace acne::stylegan2

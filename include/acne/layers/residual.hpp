@@ -1,0 +1,68 @@
+#pragma once
+// residual<Pre, Main, Shortcut>: y = main(pre(x)) + shortcut(s), where the shortcut reads s = pre(x)
+// or the raw input x. He et al.'s full pre-activation unit needs both: a projection shortcut reads
+// the normalised input, an identity (or pooling) shortcut the input itself, which sum_of, whose
+// branches all read x, cannot express. Parameters register in the order pre, shortcut, main.
+#include "acne/backend/cpu.hpp"
+#include "acne/layers/layer.hpp"
+
+namespace acne {
+
+enum class shortcut_input { raw, preactivated };
+
+template <class Pre, class Main, class Shortcut>
+class residual : public layer_base<typename Main::value_type, typename Main::device_type> {
+public:
+  using T = typename Main::value_type;
+  using D = typename Main::device_type;
+
+  residual() = default;
+  residual(Pre pre, Main main, Shortcut shortcut, shortcut_input from)
+      : pre_(std::move(pre)), main_(std::move(main)), shortcut_(std::move(shortcut)), from_(from) {}
+
+  shape4 setup(const shape4& in, parameter_registry<T, D>& reg) {
+    const shape4 p = setup_child(pre_, in, reg, 0);
+    const shape4 s = setup_child(shortcut_, preactivated() ? p : in, reg, 1);
+    const shape4 out = setup_child(main_, p, reg, 2);
+    ACNE_CHECK(s == out, "residual '" << this->name << "': shortcut " << s << " and main path " << out
+                                      << " differ (an identity shortcut needs " << out.c << " input channels)");
+    return out;
+  }
+
+  void forward(const tensor<T, D>& x, tensor<T, D>& y, context& ctx) {
+    pre_.forward(x, pre_out_, ctx);
+    main_.forward(pre_out_, main_out_, ctx);
+    shortcut_.forward(preactivated() ? pre_out_ : x, short_out_, ctx);
+    y = main_out_;
+    axpy(T(1), short_out_, y);
+  }
+
+  // The main path and a projection shortcut meet in the gradient of pre(x); a raw shortcut's
+  // gradient joins dx after pre's backward, which runs even without dx for pre's parameters.
+  void backward(const tensor<T, D>& x, const tensor<T, D>&, const tensor<T, D>& dy, tensor<T, D>* dx, context& ctx) {
+    main_.backward(pre_out_, main_out_, dy, &dpre_, ctx);
+    if (preactivated()) {
+      shortcut_.backward(pre_out_, short_out_, dy, &dshort_, ctx);
+      axpy(T(1), dshort_, dpre_);
+    }
+    pre_.backward(x, pre_out_, dpre_, dx, ctx);
+    if (preactivated()) return;
+    shortcut_.backward(x, short_out_, dy, dx ? &dshort_ : nullptr, ctx);
+    if (dx) axpy(T(1), dshort_, *dx);
+  }
+
+  Pre& pre() { return pre_; }
+  Main& main() { return main_; }
+  Shortcut& shortcut() { return shortcut_; }
+
+private:
+  bool preactivated() const { return from_ == shortcut_input::preactivated; }
+
+  Pre pre_;
+  Main main_;
+  Shortcut shortcut_;
+  shortcut_input from_ = shortcut_input::raw;
+  tensor<T, D> pre_out_, main_out_, short_out_, dpre_, dshort_;
+};
+
+}  // namespace acne

@@ -1,0 +1,167 @@
+// The combinators' own contracts: residual and choice against finite differences, the tangent
+// passes of sequential, repeated, sum_of and choice against central differences of forward and
+// backward, parameter names under inlined parts, lookup of a part by name, the empty chain.
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "acne/gradcheck.hpp"
+#include "acne/layers/activations.hpp"
+#include "acne/layers/batch_norm.hpp"
+#include "acne/layers/branches.hpp"
+#include "acne/layers/choice.hpp"
+#include "acne/layers/conv2d.hpp"
+#include "acne/layers/pooling.hpp"
+#include "acne/layers/residual.hpp"
+#include "acne/layers/sequential.hpp"
+#include "acne/layers/shape_ops.hpp"
+#include "acne/layers/stylegan/equalized_conv2d.hpp"
+#include "acne/layers/stylegan/equalized_dense.hpp"
+
+using namespace acne;
+using T = double;
+
+namespace {
+tensor<T> random_tensor(shape4 s, std::uint64_t seed) {
+  std::mt19937_64 gen(seed);
+  std::normal_distribution<double> d;
+  tensor<T> x(s);
+  for (auto& v : x) v = d(gen);
+  return x;
+}
+
+// Parameters drawn from N(0, 1) rather than the initialiser, so zero biases are exercised too.
+template <class L>
+void randomize(network<L>& net, shape4 in, std::uint64_t seed) {
+  net.setup(in, seed);
+  std::mt19937_64 gen(seed + 11);
+  std::normal_distribution<double> d;
+  for (auto& s : net.slots())
+    if (s.trainable())
+      for (auto& v : *s.value) v = d(gen);
+}
+
+template <class L>
+double gradient_error(L layer, shape4 in) {
+  network<L> net(std::move(layer));
+  randomize(net, in, 1);
+  return check_gradients(net, random_tensor(in, 2)).worst();
+}
+
+// max |a - b| / max(1, max |b|).
+double relative_error(const tensor<T>& a, const tensor<T>& b) {
+  double worst = 0, scale = 1;
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    worst = std::max(worst, std::fabs(a[i] - b[i]));
+    scale = std::max(scale, std::fabs(b[i]));
+  }
+  return worst / scale;
+}
+
+// The tangent passes against central differences along (tx, tdy): forward_tangent against those of
+// the output, backward_tangent against those of dL/dx and of the parameter gradients.
+template <class L>
+double tangent_error(L layer, shape4 in) {
+  network<L> net(std::move(layer));
+  randomize(net, in, 3);
+  const auto x = random_tensor(in, 4), tx = random_tensor(in, 5);
+  const auto dy = random_tensor(net.output_shape(), 6), tdy = random_tensor(net.output_shape(), 7);
+  const double h = 1e-5;
+  const auto at = [&](double t, tensor<T>& y, tensor<T>& dx, tensor<T>& dparams) {
+    tensor<T> xt = x, dyt = dy;
+    axpy(t, tx, xt);
+    axpy(t, tdy, dyt);
+    net.zero_grad();
+    y = net.forward(xt);
+    dx = net.backward(dyt);
+    dparams = net.gradients();
+  };
+  tensor<T> y_up, dx_up, dp_up, y_down, dx_down, dp_down, y, dx, dp;
+  at(h, y_up, dx_up, dp_up);
+  at(-h, y_down, dx_down, dp_down);
+  const auto difference = [&](tensor<T> up, const tensor<T>& down) {
+    axpy(-1.0, down, up);
+    scale(up, 1 / (2 * h));
+    return up;
+  };
+  at(0, y, dx, dp);
+  const tensor<T> ty = net.forward_tangent(tx);
+  net.zero_grad();
+  const tensor<T> tdx = net.backward_tangent(dy, tdy);
+  const double e_y = relative_error(ty, difference(y_up, y_down));
+  const double e_dx = relative_error(tdx, difference(dx_up, dx_down));
+  const double e_dp = relative_error(net.gradients(), difference(dp_up, dp_down));
+  BOOST_TEST_MESSAGE("tangent errors: output " << e_y << ", input gradient " << e_dx << ", parameters " << e_dp);
+  return std::max({e_y, e_dx, e_dp});
+}
+
+equalized_dense<T> fc(std::size_t units, std::string name = {}) {
+  return equalized_dense<T>({.units = units, .lr_mult = 0.5, .act = activation::lrelu(), .name = std::move(name)});
+}
+equalized_conv2d<T> conv(std::size_t filters, std::size_t down = 1, std::string name = {}) {
+  return equalized_conv2d<T>({.filters = filters, .kernel = 3, .down = down, .act = activation::lrelu(),
+                              .name = std::move(name)});
+}
+constexpr double tol = 1e-5;
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(combinators)
+
+BOOST_AUTO_TEST_CASE(residual_reads_the_preactivated_or_the_raw_input) {
+  using pre = inlined<sequential<batch_norm<T>, relu<T>>>;
+  using block = residual<pre, conv2d<T>, choice<conv2d<T>, max_pool<T>, identity<T>>>;
+  const auto make = [](choice<conv2d<T>, max_pool<T>, identity<T>> shortcut, std::size_t stride, shortcut_input from) {
+    return block(pre(batch_norm<T>(), relu<T>()), conv2d<T>({.filters = 3, .stride = stride}), std::move(shortcut), from);
+  };
+  BOOST_TEST(gradient_error(make(conv2d<T>({.filters = 3, .kernel = 1, .stride = 2}), 2, shortcut_input::preactivated),
+                            {2, 2, 6, 6}) < tol);
+  BOOST_TEST(gradient_error(make(max_pool<T>(1, 2), 2, shortcut_input::raw), {2, 3, 6, 6}) < tol);
+  BOOST_TEST(gradient_error(make(identity<T>(), 1, shortcut_input::raw), {2, 3, 5, 4}) < tol);
+  network mismatched(make(identity<T>(), 1, shortcut_input::raw));
+  BOOST_CHECK_THROW(mismatched.setup({2, 2, 5, 4}), std::exception);
+}
+
+BOOST_AUTO_TEST_CASE(chains_and_branches_carry_the_tangent_contract) {
+  BOOST_TEST(tangent_error(sequential(fc(4), fc(3), equalized_dense<T>({.units = 2})), {3, 5, 1, 1}) < tol);
+  BOOST_TEST(tangent_error(repeated(std::vector{conv(3), conv(2, 2)}), {2, 2, 8, 8}) < tol);
+  BOOST_TEST(tangent_error(sum_of(inlined(sequential(conv(3, 1, "conv0"), conv(3, 2, "conv1"))),
+                                  equalized_conv2d<T>({.filters = 3, .kernel = 1, .down = 2, .bias = false, .name = "skip"})),
+                           {2, 2, 8, 8}) < tol);
+  BOOST_TEST(tangent_error(sequential(choice<equalized_conv2d<T>, identity<T>>(conv(2)),
+                                      choice<equalized_conv2d<T>, identity<T>>(identity<T>()), fc(2)),
+                           {2, 3, 4, 4}) < tol);
+  static_assert(tangent_layer<sequential<equalized_dense<T>, identity<T>>>);
+  static_assert(!tangent_layer<sequential<equalized_dense<T>, relu<T>>>);
+}
+
+BOOST_AUTO_TEST_CASE(inlined_parts_keep_their_parents_scope) {
+  auto block = with_name(sum_of(inlined(sequential(conv(2, 1, "conv0"), conv(2, 1, "conv1"))),
+                                equalized_conv2d<T>({.filters = 2, .kernel = 1, .bias = false, .name = "skip"})),
+                         "b8");
+  network net(sequential(std::move(block), fc(1, "out")));
+  net.setup({1, 2, 4, 4});
+  std::vector<std::string> names;
+  for (const auto& s : net.slots()) names.push_back(s.name);
+  const std::vector<std::string> expected{"b8.conv0.weight", "b8.conv0.bias", "b8.conv1.weight",
+                                          "b8.conv1.bias",   "b8.skip.weight", "out.weight", "out.bias"};
+  BOOST_TEST(names == expected, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(parts_are_found_by_name_and_type) {
+  auto net = sequential(with_name(zero_pad<T>(1), "pad"), conv2d<T>({.filters = 2, .name = "first"}),
+                        conv2d<T>({.filters = 5, .name = "second"}));
+  BOOST_TEST(net.find<conv2d<T>>("second").options().filters == 5u);
+  BOOST_TEST(net.find<zero_pad<T>>("pad").name == "pad");
+  BOOST_CHECK_THROW(net.find<conv2d<T>>("pad"), std::exception);
+  BOOST_CHECK_THROW(net.find<conv2d<T>>("third"), std::exception);
+}
+
+BOOST_AUTO_TEST_CASE(an_empty_chain_is_the_identity) {
+  network net(sequential(fc(3), repeated<equalized_dense<T>>()));
+  BOOST_TEST(net.setup({2, 4, 1, 1}) == (shape4{2, 3, 1, 1}));
+  BOOST_TEST(tangent_error(sequential(fc(3), repeated<equalized_dense<T>>()), {2, 4, 1, 1}) < tol);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
