@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "acne/backend/op_types.hpp"
 #include "acne/tensor/tensor.hpp"
 
 namespace acne {
@@ -38,11 +39,6 @@ namespace cpu_backend {
 inline double softplus(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::abs(x))); }
 inline double sigmoid(double x) { return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x)); }
 }  // namespace cpu_backend
-
-struct logistic_result {
-  double loss = 0;        // mean over the batch
-  double mean_logit = 0;  // the score the reference reports
-};
 
 // StyleGAN2's non-saturating logistic loss of the logits of real (softplus(-x)) or generated
 // (softplus(x)) images; writes gain * d(mean loss)/d(logits) into dlogits.

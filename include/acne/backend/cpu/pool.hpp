@@ -5,11 +5,10 @@
 
 #include "acne/backend/conv_geometry.hpp"
 #include "acne/backend/cpu/parallel.hpp"
+#include "acne/backend/op_types.hpp"
 #include "acne/tensor/tensor.hpp"
 
 namespace acne {
-
-enum class pool_kind { max, average };
 
 namespace cpu_backend {
 template <class F>

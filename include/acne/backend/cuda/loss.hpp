@@ -3,7 +3,7 @@
 // [N, K, 1, 1] logits (returns the mean loss) and StyleGAN2's logistic loss.
 #include <vector>
 
-#include "acne/backend/cpu/loss.hpp"
+#include "acne/backend/op_types.hpp"
 #include "acne/backend/cuda/memory.hpp"
 #include "acne/tensor/tensor.hpp"
 

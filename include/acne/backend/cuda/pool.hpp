@@ -3,8 +3,9 @@
 // max ignores padding, a window wholly in the padding gives 0), which cuDNN does not offer for
 // asymmetric padding; hence plain kernels.
 #include "acne/backend/conv_geometry.hpp"
-#include "acne/backend/cpu/pool.hpp"
+#include "acne/backend/op_types.hpp"
 #include "acne/backend/cuda/memory.hpp"
+#include "acne/tensor/tensor.hpp"
 
 namespace acne {
 
