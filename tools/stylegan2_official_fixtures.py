@@ -13,7 +13,7 @@ acne against:
 usage: stylegan2_official_fixtures.py OFFICIAL_DIR [OUT_DIR]
   OFFICIAL_DIR  a checkout of NVlabs/stylegan2-ada-pytorch (its training/ and torch_utils/ are
                 imported from there, nothing is copied)
-  OUT_DIR       default: tests/stylegan/fixtures beside this script's repository
+  OUT_DIR       default: tests/fixtures/stylegan2 beside this script's repository
 
 For each training configuration NAME it writes OUT_DIR/NAME/{G,D,steps}.safetensors:
   G, D   the networks' state dicts (official names and shapes, the constant resample_filter
@@ -219,7 +219,7 @@ def main():
     if not os.path.isfile(os.path.join(official, "training", "loss.py")):
         sys.exit(f"{official}: not a stylegan2-ada-pytorch checkout (no training/loss.py)")
     here = os.path.dirname(os.path.abspath(__file__))
-    out_dir = sys.argv[2] if len(sys.argv) == 3 else os.path.join(here, "..", "tests", "stylegan", "fixtures")
+    out_dir = sys.argv[2] if len(sys.argv) == 3 else os.path.join(here, "..", "tests", "fixtures", "stylegan2")
     for name, c in CONFIGS.items():
         run(official, out_dir, name, c)
     for name, c in SNAPSHOTS.items():

@@ -10,7 +10,7 @@
 #include "acne/error.hpp"
 
 #ifdef ACNE_WITH_CUDA
-#include "acne/backend/cuda.hpp"  // f(cuda{}) runs the model on the CUDA backend
+#include "acne/backend/cuda/memory.hpp"  // cuda_available()
 #endif
 
 namespace acne {

@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "acne/backend/cpu.hpp"
+#include "acne/backend.hpp"
 #include "acne/layers/layer.hpp"
 
 namespace acne {

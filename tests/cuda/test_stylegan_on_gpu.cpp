@@ -1,5 +1,5 @@
 // StyleGAN2's four training phases on the GPU against the official implementation's gradients:
-// the same fixtures and bound as tests/stylegan/test_official_parity.cpp, so a whole G and D, both
+// the same fixtures and bound as tests/models/test_stylegan2_official_parity.cpp, so a whole G and D, both
 // regularisers' tangent passes included, run on the CUDA backend. (The suite's global fixture
 // skips it without a GPU.)
 #include "acne/backend/cuda.hpp"

@@ -2,7 +2,6 @@
 // shapes with batch > 1, strides and padding.
 #include <boost/test/unit_test.hpp>
 
-#include <random>
 
 #include "acne/gradcheck.hpp"
 #include "acne/layers/activations.hpp"
@@ -13,32 +12,15 @@
 #include "acne/layers/pooling.hpp"
 #include "acne/layers/sequential.hpp"
 #include "acne/layers/shape_ops.hpp"
+#include "support/layer_gradients.hpp"
 
 using namespace acne;
 using T = double;
 
 namespace {
-tensor<T> random_input(shape4 s, std::uint64_t seed) {
-  std::mt19937_64 gen(seed);
-  std::normal_distribution<double> d;
-  tensor<T> x(s);
-  for (auto& v : x) v = d(gen);
-  return x;
-}
-
 template <class L>
 gradcheck_result check(L layer, shape4 in, std::uint64_t seed = 1) {
-  network<L> net(std::move(layer));
-  net.setup(in, seed);
-  // Parameters drawn from N(0, 1) rather than the initialiser, so zero biases are exercised too.
-  std::mt19937_64 gen(seed + 11);
-  std::normal_distribution<double> d;
-  for (auto& s : net.slots())
-    if (s.trainable())
-      for (auto& v : *s.value) v = d(gen);
-  auto r = check_gradients(net, random_input(in, seed + 1));
-  BOOST_TEST_MESSAGE("inputs " << r.inputs_checked << " params " << r.params_checked << " worst " << r.worst());
-  return r;
+  return acne::test::check_layer_gradients(std::move(layer), in, {.seed = seed});
 }
 constexpr double tol = 1e-5;
 }  // namespace

@@ -3,11 +3,10 @@
 // head) against central finite differences in double precision.
 #include <boost/test/unit_test.hpp>
 
-#include <random>
-
 #include "acne/gradcheck.hpp"
 #include "acne/models/inception_resnet_v2.hpp"
 #include "acne/models/resnet_v2.hpp"
+#include "support/layer_gradients.hpp"
 
 using namespace acne;
 
@@ -15,18 +14,7 @@ namespace {
 
 template <class L>
 gradcheck_result check(L layer, shape4 in, std::uint64_t seed = 1) {
-  network<L> net(std::move(layer));
-  net.setup(in, seed);
-  std::mt19937_64 gen(seed + 11);
-  std::normal_distribution<double> d;
-  for (auto& s : net.slots())
-    if (s.trainable())
-      for (auto& v : *s.value) v = 0.5 * d(gen);
-  tensor<double> x(in);
-  for (auto& v : x) v = d(gen);
-  const auto r = check_gradients(net, x, {.max_checks = 120});
-  BOOST_TEST_MESSAGE("inputs " << r.inputs_checked << " params " << r.params_checked << " worst " << r.worst());
-  return r;
+  return acne::test::check_layer_gradients(std::move(layer), in, {.param_scale = 0.5, .max_checks = 120, .seed = seed});
 }
 constexpr double tol = 1e-4;
 

@@ -1,7 +1,7 @@
 #pragma once
 // One training step of each phase (Gmain, Greg, Dmain, Dreg) of StyleGAN2 against the official
 // stylegan2-ada-pytorch on the same weights and inputs, on either device (fixtures from
-// tools/stylegan2_official_gradients.py in tests/stylegan/fixtures/NAME). Each phase's parameter
+// tools/stylegan2_official_gradients.py in tests/fixtures/stylegan2/NAME). Each phase's parameter
 // gradients, in float, must agree with the official ones to a relative L2 error of 1e-4: both
 // sides compute in float32, in different orders, so about 1e-6 is expected on the first-order
 // phases; the second-order phases chain two backward passes over the same rounding and stay within
@@ -42,7 +42,7 @@ struct fixture_step {
     g.train(), d.train();
   }
   static std::filesystem::path folder(const std::string& name) {
-    return std::filesystem::path(ACNE_TEST_SOURCE_DIR) / "tests/stylegan/fixtures" / name;
+    return std::filesystem::path(ACNE_TEST_SOURCE_DIR) / "tests/fixtures/stylegan2" / name;
   }
 
   tensor<float, D> input(const std::string& key, shape4 s) const {

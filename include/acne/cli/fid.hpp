@@ -31,9 +31,6 @@
 #include "acne/metrics/random_conv_features.hpp"
 #include "acne/models/stylegan2/generate.hpp"
 #include "acne/train/gan_snapshot.hpp"
-#ifdef ACNE_WITH_CUDA
-#include "acne/backend/cuda.hpp"
-#endif
 
 namespace acne::cli {
 

@@ -1,6 +1,6 @@
 #pragma once
 // Parameter-free activation layers, and fused bias + activation (StyleGAN2's bias_act).
-#include "acne/backend/cpu.hpp"
+#include "acne/backend.hpp"
 #include "acne/layers/layer.hpp"
 
 namespace acne {

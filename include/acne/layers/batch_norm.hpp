@@ -1,7 +1,7 @@
 #pragma once
 // Batch normalisation with Keras defaults (momentum 0.99, eps 1e-3) and optional scale (gamma),
 // as InceptionResNetV2's conv2d_bn uses scale=False. Running statistics are saved, not trained.
-#include "acne/backend/cpu.hpp"
+#include "acne/backend.hpp"
 #include "acne/layers/layer.hpp"
 
 namespace acne {

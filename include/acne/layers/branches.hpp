@@ -6,7 +6,7 @@
 #include <tuple>
 #include <utility>
 
-#include "acne/backend/cpu.hpp"
+#include "acne/backend.hpp"
 #include "acne/layers/layer.hpp"
 
 namespace acne {

@@ -5,7 +5,7 @@
 #include "acne/backend/conv_geometry.hpp"
 #include <optional>
 
-#include "acne/backend/cpu.hpp"
+#include "acne/backend.hpp"
 #include "acne/layers/gained_weight.hpp"
 #include "acne/layers/layer.hpp"
 

@@ -18,7 +18,7 @@
 //              in * stride when the kernel is smaller than the stride.
 //   explicit_  (in - 1) * stride + e - 2 * pad + output_padding, PyTorch's padding/output_padding.
 #include "acne/backend/conv_geometry.hpp"
-#include "acne/backend/cpu.hpp"
+#include "acne/backend.hpp"
 #include "acne/layers/gained_weight.hpp"
 #include "acne/layers/layer.hpp"
 

@@ -4,7 +4,7 @@
 // (gained_weight.hpp).
 #include <optional>
 
-#include "acne/backend/cpu.hpp"
+#include "acne/backend.hpp"
 #include "acne/layers/gained_weight.hpp"
 #include "acne/layers/layer.hpp"
 

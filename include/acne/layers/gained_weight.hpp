@@ -9,7 +9,7 @@
 #include <cmath>
 #include <optional>
 
-#include "acne/backend/cpu.hpp"
+#include "acne/backend.hpp"
 #include "acne/tensor/random.hpp"
 #include "acne/tensor/tensor.hpp"
 

@@ -1,6 +1,6 @@
 #pragma once
 // Max / average pooling with Keras padding rules, and global average pooling to [N, C, 1, 1].
-#include "acne/backend/cpu.hpp"
+#include "acne/backend.hpp"
 #include "acne/layers/layer.hpp"
 
 namespace acne {

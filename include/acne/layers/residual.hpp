@@ -3,7 +3,7 @@
 // or the raw input x. He et al.'s full pre-activation unit needs both: a projection shortcut reads
 // the normalised input, an identity (or pooling) shortcut the input itself, which sum_of, whose
 // branches all read x, cannot express. Parameters register in the order pre, shortcut, main.
-#include "acne/backend/cpu.hpp"
+#include "acne/backend.hpp"
 #include "acne/layers/layer.hpp"
 
 namespace acne {

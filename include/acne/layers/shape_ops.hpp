@@ -1,6 +1,6 @@
 #pragma once
 // Layers that move or scale values without parameters: identity, flatten, scale, zero padding, dropout.
-#include "acne/backend/cpu.hpp"
+#include "acne/backend.hpp"
 #include "acne/layers/layer.hpp"
 
 namespace acne {

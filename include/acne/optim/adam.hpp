@@ -1,6 +1,6 @@
 #pragma once
 // Adam as an optimizer policy. Defaults are PyTorch's; StyleGAN2 uses betas (0, 0.99), eps 1e-8.
-#include "acne/backend/cpu.hpp"
+#include "acne/backend.hpp"
 #include "acne/optim/optimizer.hpp"
 
 namespace acne {

@@ -1,6 +1,6 @@
 #pragma once
 // SGD with momentum as an optimizer policy.
-#include "acne/backend/cpu.hpp"
+#include "acne/backend.hpp"
 #include "acne/optim/optimizer.hpp"
 
 namespace acne {

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "acne/backend/cpu/loss.hpp"
+#include "acne/backend.hpp"
 #include "acne/data/augment.hpp"
 #include "acne/data/loader.hpp"
 #include "acne/data/split.hpp"

@@ -12,7 +12,7 @@
 
 #include <opencv2/core.hpp>
 
-#include "acne/backend/cpu/loss.hpp"
+#include "acne/backend.hpp"
 #include "acne/data/loader.hpp"
 #include "acne/io/plot/confusion_matrix.hpp"
 #include "acne/io/report.hpp"

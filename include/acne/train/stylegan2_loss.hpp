@@ -8,7 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "acne/backend/cpu/loss.hpp"
+#include "acne/backend.hpp"
 #include "acne/models/stylegan2/discriminator.hpp"
 #include "acne/models/stylegan2/generator.hpp"
 #include "acne/network.hpp"
@@ -16,9 +16,6 @@
 #include "acne/train/gan_phase.hpp"
 #include "acne/train/stylegan2_regularizers.hpp"
 #include "acne/train/tick_log.hpp"
-#ifdef ACNE_WITH_CUDA
-#include "acne/backend/cuda/loss.hpp"
-#endif
 
 namespace acne::train {
 

@@ -14,7 +14,7 @@
 #include <cmath>
 #include <vector>
 
-#include "acne/backend/cpu/noise.hpp"
+#include "acne/backend.hpp"
 #include "acne/models/stylegan2/generator.hpp"
 #include "acne/network.hpp"
 

@@ -4,8 +4,7 @@
 // clamp. Downsampling follows the reference: FIR blur then a stride-2 convolution, or for a 1x1
 // kernel FIR downsampling then the 1x1 convolution (same result, four times fewer products).
 #include "acne/backend/conv_geometry.hpp"
-#include "acne/backend/cpu.hpp"
-#include "acne/backend/cpu/upfirdn2d.hpp"
+#include "acne/backend.hpp"
 #include "acne/layers/gained_weight.hpp"
 #include "acne/layers/layer.hpp"
 

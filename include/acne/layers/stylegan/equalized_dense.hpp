@@ -1,7 +1,7 @@
 #pragma once
 // StyleGAN2's FullyConnectedLayer: a dense layer with equalised learning rate (gained_weight.hpp;
 // the mapping network's lr_mult is 0.01) and an optional fused activation.
-#include "acne/backend/cpu.hpp"
+#include "acne/backend.hpp"
 #include "acne/layers/dense.hpp"
 
 namespace acne {

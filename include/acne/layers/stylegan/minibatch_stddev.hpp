@@ -2,7 +2,7 @@
 // Minibatch standard deviation layer (the discriminator epilogue's first step): appends `features`
 // channels that tell the discriminator how varied each group of samples is, which counters mode
 // collapse. Groups of min(group_size, N) samples; see backend/cpu/minibatch_stddev.hpp.
-#include "acne/backend/cpu/minibatch_stddev.hpp"
+#include "acne/backend.hpp"
 #include "acne/layers/layer.hpp"
 
 namespace acne {

@@ -9,9 +9,7 @@
 #include <cmath>
 
 #include "acne/backend/conv_geometry.hpp"
-#include "acne/backend/cpu.hpp"
-#include "acne/backend/cpu/modulation.hpp"
-#include "acne/backend/cpu/upfirdn2d.hpp"
+#include "acne/backend.hpp"
 #include "acne/layers/layer.hpp"
 
 namespace acne {

@@ -7,8 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "acne/backend/cpu.hpp"
-#include "acne/backend/cpu/noise.hpp"
+#include "acne/backend.hpp"
 #include "acne/layers/layer.hpp"
 
 namespace acne {

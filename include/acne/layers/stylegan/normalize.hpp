@@ -1,7 +1,7 @@
 #pragma once
 // normalize_2nd_moment as a layer: scales each sample to unit mean square, the mapping network's
 // first step (so the length of z carries no information).
-#include "acne/backend/cpu/normalize.hpp"
+#include "acne/backend.hpp"
 #include "acne/layers/layer.hpp"
 
 namespace acne {

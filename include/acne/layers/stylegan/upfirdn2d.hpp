@@ -1,6 +1,6 @@
 #pragma once
 // upfirdn2d as a layer: StyleGAN2's FIR resampling (blur, 2x upsampling, 2x downsampling).
-#include "acne/backend/cpu/upfirdn2d.hpp"
+#include "acne/backend.hpp"
 #include "acne/layers/layer.hpp"
 
 namespace acne {

@@ -2,7 +2,7 @@
 // Operations on ws tensors [N, num_ws, w_dim, 1] for inference: the same w at every layer,
 // interpolation in W, and style mixing at a cutoff layer. Feed the result to
 // generator::synthesis().forward(ws, img, ctx).
-#include "acne/backend/cpu.hpp"
+#include "acne/backend.hpp"
 #include "acne/tensor/tensor.hpp"
 
 namespace acne::stylegan2 {

@@ -6,7 +6,7 @@
 // next block's conv0 w) and adds dL/dws there.
 #include <cmath>
 
-#include "acne/backend/cpu/upfirdn2d.hpp"
+#include "acne/backend.hpp"
 #include "acne/layers/stylegan/synthesis_layer.hpp"
 #include "acne/layers/stylegan/to_rgb.hpp"
 #include "acne/models/stylegan2/config.hpp"

@@ -12,7 +12,7 @@
 
 #include "acne/io/report.hpp"
 #include "acne/train/gan_trainer.hpp"
-#include "gan_test_util.hpp"
+#include "support/gan_test_util.hpp"
 
 using namespace acne;
 using namespace acne::train;

@@ -16,7 +16,7 @@
 #include "acne/io/safetensors.hpp"
 #include "acne/models/inception_v3.hpp"
 #include "acne/network.hpp"
-#include "fid_test_util.hpp"
+#include "support/fid_test_util.hpp"
 
 namespace fs = std::filesystem;
 namespace utf = boost::unit_test;
@@ -46,7 +46,7 @@ acne::io::safetensors_file convert(const fs::path& dir, const std::vector<spec_e
   for (const auto& e : spec) j.push_back({{"name", e.name}, {"shape", e.shape}, {"dtype", e.dtype}, {"base", e.base}});
   std::ofstream(dir / "spec.json") << j.dump();
   const std::string src = ACNE_TEST_SOURCE_DIR;
-  const std::string cmd = "python3 '" + src + "/tests/fid/make_state_dict.py' '" + (dir / "spec.json").string() + "' '" +
+  const std::string cmd = "python3 '" + src + "/tests/metrics/make_state_dict.py' '" + (dir / "spec.json").string() + "' '" +
                           (dir / "sd.npz").string() + "' && python3 '" + src + "/tools/convert_pytorch_fid.py' '" +
                           (dir / "sd.npz").string() + "' '" + (dir / "out.safetensors").string() + "' > '" +
                           (dir / "log.txt").string() + "' 2>&1";

@@ -17,8 +17,8 @@
 #include "acne/io/safetensors.hpp"
 #include "acne/cli/fid.hpp"
 #include "acne/models/inception_v3.hpp"
-#include "fid_command_runner.hpp"
-#include "fid_test_util.hpp"
+#include "support/fid_command_runner.hpp"
+#include "support/fid_test_util.hpp"
 
 namespace fs = std::filesystem;
 using acne::data::acne_class;

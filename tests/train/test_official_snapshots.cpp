@@ -14,7 +14,7 @@
 #include "acne/cli/fid.hpp"
 #include "acne/models/stylegan2/generate.hpp"
 #include "acne/cli/stylegan2.hpp"
-#include "gan_test_util.hpp"
+#include "support/gan_test_util.hpp"
 
 using namespace acne;
 using namespace acne::stylegan2;
@@ -23,7 +23,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path fixture(const std::string& name) { return fs::path(ACNE_TEST_SOURCE_DIR) / "tests/stylegan/fixtures" / name; }
+fs::path fixture(const std::string& name) { return fs::path(ACNE_TEST_SOURCE_DIR) / "tests/fixtures/stylegan2" / name; }
 
 struct official_images {
   tensor<float> z, images;

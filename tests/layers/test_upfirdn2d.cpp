@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "acne/layers/stylegan/upfirdn2d.hpp"
-#include "stylegan_test_util.hpp"
+#include "support/stylegan_test_util.hpp"
 
 using namespace acne;
 using namespace acne_stylegan_test;

@@ -4,7 +4,7 @@ forms tools/convert_stylegan2.py reads, written independently of the converter:
   ada.npz  stylegan2-ada-pytorch state_dict keys and shapes, prefixed G_ema. / D., plus the constant
            resample_filter buffers the converter must drop;
   tf.npz   the official TensorFlow variable names and layouts, prefixed Gs/ and D/.
-usage: make_state_dicts.py G.safetensors D.safetensors OUTDIR"""
+usage: make_stylegan2_state_dicts.py G.safetensors D.safetensors OUTDIR"""
 import json
 import os
 import re

@@ -6,7 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "acne/cli/stylegan2.hpp"
-#include "gan_test_util.hpp"
+#include "support/gan_test_util.hpp"
 
 using namespace acne;
 using namespace acne_gan_test;

@@ -12,7 +12,7 @@
 #include "acne/models/stylegan2/generator.hpp"
 #include "acne/models/stylegan2/latent.hpp"
 #include "acne/optim/adam.hpp"
-#include "stylegan_test_util.hpp"
+#include "support/stylegan_test_util.hpp"
 
 using namespace acne;
 using namespace acne::stylegan2;

@@ -7,7 +7,7 @@
 
 #include "acne/models/stylegan2/discriminator.hpp"
 #include "acne/train/stylegan2_regularizers.hpp"
-#include "stylegan_test_util.hpp"
+#include "support/stylegan_test_util.hpp"
 
 using namespace acne;
 using namespace acne::stylegan2;

@@ -6,7 +6,7 @@
 
 #include "acne/layers/stylegan/synthesis_layer.hpp"
 #include "acne/layers/stylegan/to_rgb.hpp"
-#include "stylegan_test_util.hpp"
+#include "support/stylegan_test_util.hpp"
 
 using namespace acne;
 using namespace acne_stylegan_test;

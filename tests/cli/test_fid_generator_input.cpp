@@ -18,8 +18,8 @@
 #include "acne/cli/fid.hpp"
 #include "acne/models/stylegan2/generate.hpp"
 #include "acne/models/stylegan2/weights.hpp"
-#include "fid_command_runner.hpp"
-#include "fid_test_util.hpp"
+#include "support/fid_command_runner.hpp"
+#include "support/fid_test_util.hpp"
 
 namespace fs = std::filesystem;
 using acne::data::acne_class;

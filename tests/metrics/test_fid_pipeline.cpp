@@ -16,7 +16,7 @@
 #include "acne/io/image.hpp"
 #include "acne/metrics/fid_pipeline.hpp"
 #include "acne/metrics/random_conv_features.hpp"
-#include "fid_test_util.hpp"
+#include "support/fid_test_util.hpp"
 
 namespace m = acne::metrics;
 

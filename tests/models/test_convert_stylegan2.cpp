@@ -1,5 +1,5 @@
 // Weights I/O: our own save/load round trip, and tools/convert_stylegan2.py on tiny state dicts in
-// stylegan2-ada-pytorch and TensorFlow form (made by make_state_dicts.py from networks built
+// stylegan2-ada-pytorch and TensorFlow form (made by make_stylegan2_state_dicts.py from networks built
 // here), loaded back by name; a checkpoint of another configuration is rejected with the first
 // mismatching tensor named. The Python part is skipped when no python3 with numpy is found
 // (ACNE_PYTHON may name one).
@@ -134,7 +134,7 @@ BOOST_AUTO_TEST_CASE(converter_reads_pytorch_and_tensorflow_names, *utf::precond
 
   const std::string py = python(), src = ACNE_TEST_SOURCE_DIR;
   const auto log = dir / "log.txt";
-  BOOST_TEST_REQUIRE(run(py + " " + src + "/tests/stylegan/make_state_dicts.py " + (dir / "G.safetensors").string() + " " +
+  BOOST_TEST_REQUIRE(run(py + " " + src + "/tests/models/make_stylegan2_state_dicts.py " + (dir / "G.safetensors").string() + " " +
                              (dir / "D.safetensors").string() + " " + dir.path().string(), log) == 0);
   for (const std::string form : {"ada", "tf"}) {
     const auto in = dir / (form + ".npz"), out = dir / (form + ".safetensors");

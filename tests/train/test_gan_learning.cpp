@@ -9,7 +9,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "acne/train/gan_trainer.hpp"
-#include "gan_test_util.hpp"
+#include "support/gan_test_util.hpp"
 
 using namespace acne;
 using namespace acne::train;

@@ -10,7 +10,7 @@
 #include "acne/models/stylegan2/generate.hpp"
 #include "acne/train/gan_trainer.hpp"
 #include "acne/train/gan_transfer.hpp"
-#include "gan_test_util.hpp"
+#include "support/gan_test_util.hpp"
 
 using namespace acne;
 using namespace acne::stylegan2;

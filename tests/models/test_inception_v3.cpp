@@ -14,7 +14,7 @@
 #include "acne/models/inception_v3.hpp"
 #include "acne/models/pretrained.hpp"
 #include "acne/network.hpp"
-#include "fid_test_util.hpp"
+#include "support/fid_test_util.hpp"
 
 namespace {
 
