@@ -17,7 +17,7 @@
 #include "acne/io/safetensors.hpp"
 #include "acne/cli/fid.hpp"
 #include "acne/models/inception_v3.hpp"
-#include "support/fid_command_runner.hpp"
+#include "support/command_runner.hpp"
 #include "support/fid_test_util.hpp"
 
 namespace fs = std::filesystem;
@@ -25,7 +25,7 @@ using acne::data::acne_class;
 
 namespace {
 
-using run_result = acne::test::fid_run;
+using run_result = acne::test::command_run;
 
 run_result acne_fid(const std::vector<std::string>& args) { return acne::test::run_acne_fid(args); }
 

@@ -18,7 +18,7 @@
 #include "acne/cli/fid.hpp"
 #include "acne/models/stylegan2/generate.hpp"
 #include "acne/models/stylegan2/weights.hpp"
-#include "support/fid_command_runner.hpp"
+#include "support/command_runner.hpp"
 #include "support/fid_test_util.hpp"
 
 namespace fs = std::filesystem;
@@ -26,7 +26,7 @@ using acne::data::acne_class;
 
 namespace {
 
-using run_result = acne::test::fid_run;
+using run_result = acne::test::command_run;
 
 run_result acne_fid(std::vector<std::string> args) {
   args.insert(args.begin(), {"--extractor", "random-conv-v1", "--batch", "4"});

@@ -5,7 +5,7 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "acne/cli/stylegan2.hpp"
+#include "support/command_runner.hpp"
 #include "support/gan_test_util.hpp"
 
 using namespace acne;
@@ -14,16 +14,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct run_result {
-  int code;
-  std::string out, err;
-};
-
-run_result run(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  const int code = cli::stylegan2_command(args, out, err);
-  return {code, out.str(), err.str()};
-}
+acne::test::command_run run(const std::vector<std::string>& args) { return acne::test::run_acne_stylegan2(args); }
 
 std::vector<std::string> tiny_train(const fs::path& out) {
   return {"train", "--class", "mild", "--phantom-count", "6", "--resolution", "8", "--channel-base", "64",
@@ -41,7 +32,7 @@ BOOST_AUTO_TEST_CASE(train_resume_generate_grid) {
   const fs::path run_dir = dir.path() / "run";
   auto first = run(tiny_train(run_dir));
   BOOST_TEST_MESSAGE(first.out << first.err);
-  BOOST_REQUIRE(first.code == 0);
+  BOOST_REQUIRE(first.rc == 0);
   BOOST_TEST(first.out.find("data: 6 phantom faces") != std::string::npos);
   BOOST_TEST(first.out.find("tick 1 ") != std::string::npos);
   BOOST_TEST(fs::is_regular_file(run_dir / "network-snapshot-000001.safetensors"));
@@ -53,32 +44,32 @@ BOOST_AUTO_TEST_CASE(train_resume_generate_grid) {
   // Resume with nothing but the run folder and a longer schedule.
   auto second = run({"train", "--resume", "latest", "--out", run_dir.string(), "--kimg", "0.016"});
   BOOST_TEST_MESSAGE(second.out << second.err);
-  BOOST_REQUIRE(second.code == 0);
+  BOOST_REQUIRE(second.rc == 0);
   BOOST_TEST(second.out.find("resumed from") != std::string::npos);
   BOOST_TEST(second.out.find("tick 3 ") != std::string::npos);
   BOOST_TEST(train::read_snapshot_info(run_dir / "network-snapshot-000003.safetensors").state.cur_nimg == 16u);
-  BOOST_TEST(run({"train", "--resume", "latest", "--out", run_dir.string(), "--resolution", "16"}).code == 2);
+  BOOST_TEST(run({"train", "--resume", "latest", "--out", run_dir.string(), "--resolution", "16"}).rc == 2);
 
   const auto snapshot = (run_dir / "network-snapshot-000003.safetensors").string();
   auto gen = run({"generate", "--network", snapshot, "--seeds", "0-2", "--trunc", "0.7", "--out",
                   (dir.path() / "gen").string(), "--class", "mild"});
   BOOST_TEST_MESSAGE(gen.out << gen.err);
-  BOOST_REQUIRE(gen.code == 0);
+  BOOST_REQUIRE(gen.rc == 0);
   for (const char* f : {"seed0000.png", "seed0001.png", "seed0002.png"}) BOOST_TEST(fs::is_regular_file(dir.path() / "gen/mild" / f));
   const cv::Mat image = io::read_image(dir.path() / "gen/mild/seed0001.png");
   BOOST_TEST(image.rows == 8);
   // Deterministic per seed: the same file again from a run with other seeds.
   BOOST_REQUIRE(run({"generate", "--network", snapshot, "--seeds", "1,9", "--trunc", "0.7", "--out",
-                     (dir.path() / "again").string()}).code == 0);
+                     (dir.path() / "again").string()}).rc == 0);
   BOOST_TEST(cv::norm(image, io::read_image(dir.path() / "again/seed0001.png"), cv::NORM_INF) == 0);
 
   const auto grid_png = dir.path() / "grid.png";
-  BOOST_TEST(run({"grid", "--network", snapshot, "--seeds", "0-5", "--cols", "3", "--out", grid_png.string()}).code == 0);
+  BOOST_TEST(run({"grid", "--network", snapshot, "--seeds", "0-5", "--cols", "3", "--out", grid_png.string()}).rc == 0);
   BOOST_TEST(fs::is_regular_file(grid_png));
   BOOST_TEST(run({"grid", "--network", snapshot, "--row-seeds", "1,2", "--col-seeds", "3,4", "--styles", "0-1", "--out",
-                  (dir.path() / "mix.png").string()}).code == 0);
+                  (dir.path() / "mix.png").string()}).rc == 0);
   BOOST_TEST(run({"grid", "--network", snapshot, "--interpolate", "1,2", "--steps", "4", "--out",
-                  (dir.path() / "lerp.png").string()}).code == 0);
+                  (dir.path() / "lerp.png").string()}).rc == 0);
   const cv::Mat lerp = io::read_image(dir.path() / "lerp.png");
   const cv::Mat mix = io::read_image(dir.path() / "mix.png");
   BOOST_TEST(lerp.cols > 4 * 8);  // four 8 px cells and padding in one row
@@ -88,7 +79,7 @@ BOOST_AUTO_TEST_CASE(train_resume_generate_grid) {
 BOOST_AUTO_TEST_CASE(bad_arguments_exit_2_with_a_message) {
   const auto check = [](std::vector<std::string> args, const std::string& says) {
     const auto r = run(args);
-    BOOST_TEST(r.code == 2);
+    BOOST_TEST(r.rc == 2);
     BOOST_TEST(r.err.find(says) != std::string::npos, r.err);
   };
   check({}, "no command");
@@ -105,10 +96,10 @@ BOOST_AUTO_TEST_CASE(bad_arguments_exit_2_with_a_message) {
   check({"grid", "--network", "x", "--out", "y.png", "--row-seeds", "1"}, "needs both --row-seeds and --col-seeds");
   for (const char* cmd : {"train", "generate", "grid"}) {
     const auto r = run({cmd, "--help"});
-    BOOST_TEST(r.code == 0);
+    BOOST_TEST(r.rc == 0);
     BOOST_TEST(r.out.find(std::string("usage: acne-stylegan2 ") + cmd) != std::string::npos);
   }
-  BOOST_TEST(run({"generate", "--network", "/nonexistent.safetensors", "--seeds", "1", "--out", "/tmp/x"}).code == 1);
+  BOOST_TEST(run({"generate", "--network", "/nonexistent.safetensors", "--seeds", "1", "--out", "/tmp/x"}).rc == 1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

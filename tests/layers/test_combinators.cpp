@@ -20,17 +20,13 @@
 #include "acne/layers/stylegan/equalized_conv2d.hpp"
 #include "acne/layers/stylegan/equalized_dense.hpp"
 
+#include "support/layer_gradients.hpp"
+
 using namespace acne;
 using T = double;
 
 namespace {
-tensor<T> random_tensor(shape4 s, std::uint64_t seed) {
-  std::mt19937_64 gen(seed);
-  std::normal_distribution<double> d;
-  tensor<T> x(s);
-  for (auto& v : x) v = d(gen);
-  return x;
-}
+using acne::test::normal_tensor;
 
 // Parameters drawn from N(0, 1) rather than the initialiser, so zero biases are exercised too.
 template <class L>
@@ -47,7 +43,7 @@ template <class L>
 double gradient_error(L layer, shape4 in) {
   network<L> net(std::move(layer));
   randomize(net, in, 1);
-  return check_gradients(net, random_tensor(in, 2)).worst();
+  return check_gradients(net, normal_tensor(in, 2)).worst();
 }
 
 // max |a - b| / max(1, max |b|).
@@ -66,8 +62,8 @@ template <class L>
 double tangent_error(L layer, shape4 in) {
   network<L> net(std::move(layer));
   randomize(net, in, 3);
-  const auto x = random_tensor(in, 4), tx = random_tensor(in, 5);
-  const auto dy = random_tensor(net.output_shape(), 6), tdy = random_tensor(net.output_shape(), 7);
+  const auto x = normal_tensor(in, 4), tx = normal_tensor(in, 5);
+  const auto dy = normal_tensor(net.output_shape(), 6), tdy = normal_tensor(net.output_shape(), 7);
   const double h = 1e-5;
   const auto at = [&](double t, tensor<T>& y, tensor<T>& dx, tensor<T>& dparams) {
     tensor<T> xt = x, dyt = dy;

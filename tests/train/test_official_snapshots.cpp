@@ -13,7 +13,7 @@
 
 #include "acne/cli/fid.hpp"
 #include "acne/models/stylegan2/generate.hpp"
-#include "acne/cli/stylegan2.hpp"
+#include "support/command_runner.hpp"
 #include "support/gan_test_util.hpp"
 
 using namespace acne;
@@ -59,16 +59,7 @@ tensor<float> official_g_ema_images(network<generator<float>>& g, const tensor<f
   return g.forward(z);
 }
 
-struct command_result {
-  int code;
-  std::string out, err;
-};
-command_result run_stylegan2(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  const int code = cli::stylegan2_command(args, out, err);
-  BOOST_TEST_MESSAGE("acne-stylegan2 " << args.front() << ": " << code << "\n" << out.str() << err.str());
-  return {code, out.str(), err.str()};
-}
+acne::test::command_run run_stylegan2(const std::vector<std::string>& args) { return acne::test::run_acne_stylegan2(args); }
 
 struct cfg_case {
   std::string name;
@@ -157,7 +148,7 @@ BOOST_AUTO_TEST_CASE(snapshots_work_in_the_programs) {
 
   // generate: the PNGs generate.py would write, +-1 for float rounding at the truncation.
   const auto gen = run_stylegan2({"generate", "--network", file, "--seeds", "0,1", "--out", (dir.path() / "gen").string()});
-  BOOST_REQUIRE(gen.code == 0);
+  BOOST_REQUIRE(gen.rc == 0);
   std::vector<fs::path> pngs;
   for (const auto& e : fs::directory_iterator(dir.path() / "gen")) pngs.push_back(e.path());
   std::sort(pngs.begin(), pngs.end());
@@ -175,7 +166,7 @@ BOOST_AUTO_TEST_CASE(snapshots_work_in_the_programs) {
   }
   BOOST_TEST(worst <= 1);
 
-  BOOST_TEST(run_stylegan2({"grid", "--network", file, "--seeds", "0-3", "--out", (dir.path() / "grid.png").string()}).code == 0);
+  BOOST_TEST(run_stylegan2({"grid", "--network", file, "--seeds", "0-3", "--out", (dir.path() / "grid.png").string()}).rc == 0);
   BOOST_TEST(fs::is_regular_file(dir.path() / "grid.png"));
 
   // train --pretrained without network flags trains the pretrained network (8 mapping layers,
@@ -185,7 +176,7 @@ BOOST_AUTO_TEST_CASE(snapshots_work_in_the_programs) {
                              "--class", "mild", "--phantom-count", "4", "--batch", "4", "--batch-gpu", "4", "--kimg",
                              "0.004", "--kimg-per-tick", "0.004", "--snap", "1", "--grid", "2x2", "--out",
                              run_dir.string()});
-  BOOST_REQUIRE(tr.code == 0);
+  BOOST_REQUIRE(tr.rc == 0);
   BOOST_TEST(tr.out.find("network: as the pretrained weights") != std::string::npos);
   const auto latest = train::find_latest_snapshot(run_dir);
   BOOST_REQUIRE(latest.has_value());
