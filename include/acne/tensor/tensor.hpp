@@ -73,6 +73,17 @@ public:
     v.view_ = true;
     return v;
   }
+  // A view of memory the tensor does not own (an xtensor container's buffer, say); the owner must
+  // outlive it and every view taken from it.
+  static tensor borrow(T* data, const shape4& s) {
+    ACNE_CHECK(data || s.size() == 0, "borrow: no memory for " << s);
+    tensor v;
+    v.data_ = data;
+    v.shape_ = s;
+    v.capacity_ = s.size();
+    v.view_ = true;
+    return v;
+  }
   tensor reshaped(const shape4& s) const {
     ACNE_CHECK(s.size() == shape_.size(), "cannot reshape " << shape_ << " to " << s);
     return view(s);

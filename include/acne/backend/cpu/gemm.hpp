@@ -1,11 +1,15 @@
 #pragma once
 // Row-major GEMM on raw CPU buffers through xtensor-blas (OpenBLAS underneath):
 // C[m,n] = alpha * op(A) * op(B) + beta * C, where op(A) is [m,k] and op(B) is [k,n].
-// BLAS runs on the calling thread (blas_threads.hpp); parallel_gemm spreads one product over the
-// OpenMP threads.
+// Whole matrices go through xt::blas::gemm on zero-copy adaptors; a block of a larger matrix (a
+// leading dimension of its own) through cxxblas::gemm, because xt::blas::gemm would copy a strided
+// A or B and refuses a strided C. BLAS runs on the calling thread (blas_threads.hpp); parallel_gemm
+// spreads one product over the OpenMP threads.
 #include <algorithm>
+#include <array>
 #include <cstddef>
 
+#include <xtensor/xadapt.hpp>
 #include <xtensor-blas/xblas.hpp>
 
 #include "acne/backend/cpu/blas_threads.hpp"
@@ -32,10 +36,18 @@ void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t 
   blas_gemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
+// Whole row-major matrices: A is stored [m,k] ([k,m] when trans_a), B [k,n] ([n,k]), C [m,n].
 template <class T>
 void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* a,
           const T* b, T beta, T* c) {
-  gemm(trans_a, trans_b, m, n, k, alpha, a, trans_a ? m : k, b, trans_b ? k : n, beta, c, n);
+  if (m == 0 || n == 0 || k == 0)  // empty adaptors have no leading dimension BLAS accepts
+    return gemm(trans_a, trans_b, m, n, k, alpha, a, trans_a ? m : k, b, trans_b ? k : n, beta, c, n);
+  using shape = std::array<std::size_t, 2>;
+  const auto xa = xt::adapt(a, m * k, xt::no_ownership(), trans_a ? shape{k, m} : shape{m, k});
+  const auto xb = xt::adapt(b, k * n, xt::no_ownership(), trans_b ? shape{n, k} : shape{k, n});
+  auto xc = xt::adapt(c, m * n, xt::no_ownership(), shape{m, n});
+  keep_blas_on_calling_thread();
+  xt::blas::gemm(xa, xb, xc, trans_a, trans_b, alpha, beta);
 }
 
 // Below this many multiply-adds a product stays on one thread (OpenBLAS draws its line nearby).
@@ -53,7 +65,7 @@ void parallel_gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std
   if (blas_threads::controllable() && !omp_in_parallel() && double(m) * double(n) * double(k) >= parallel_gemm_threshold)
     threads = int(std::min<std::size_t>(std::size_t(omp_get_max_threads()), std::max(m, n)));
 #endif
-  if (threads <= 1) return gemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, n);
+  if (threads <= 1) return gemm(trans_a, trans_b, m, n, k, alpha, a, b, beta, c);
   keep_blas_on_calling_thread();
   const bool by_columns = n >= m;
   const std::size_t extent = by_columns ? n : m;
