@@ -1,6 +1,6 @@
 // The combinators' own contracts: residual and choice against finite differences, the tangent
-// passes of sequential, repeated, sum_of and choice against central differences of forward and
-// backward, parameter names under inlined parts, lookup of a part by name, the empty chain.
+// passes of sequential, repeated, sum_of, choice and styled_chain against central differences of
+// forward and backward, styled_chain's slicing of ws, parameter names under inlined parts, lookup of a part by name, the empty chain.
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -19,8 +19,11 @@
 #include "acne/layers/shape_ops.hpp"
 #include "acne/layers/stylegan/equalized_conv2d.hpp"
 #include "acne/layers/stylegan/equalized_dense.hpp"
+#include "acne/layers/stylegan/learned_const.hpp"
+#include "acne/layers/stylegan/synthesis_layer.hpp"
 
 #include "support/layer_gradients.hpp"
+#include "support/styled_probe.hpp"
 
 using namespace acne;
 using T = double;
@@ -100,6 +103,15 @@ equalized_conv2d<T> conv(std::size_t filters, std::size_t down = 1, std::string 
   return equalized_conv2d<T>({.filters = filters, .kernel = 3, .down = down, .act = activation::lrelu(),
                               .name = std::move(name)});
 }
+synthesis_layer<T> styled(std::size_t filters, std::size_t up, std::size_t resolution, std::string name) {
+  return with_name(synthesis_layer<T>({.filters = filters, .up = up, .resolution = resolution}), std::move(name));
+}
+template <class Chain>
+test::styled_probe<Chain> probed(Chain chain) {
+  test::styled_probe<Chain> p(std::move(chain), 3);
+  p.mode = noise_mode::constant;  // the same noise in every pass of the checks
+  return p;
+}
 constexpr double tol = 1e-5;
 }  // namespace
 
@@ -117,6 +129,42 @@ BOOST_AUTO_TEST_CASE(residual_reads_the_preactivated_or_the_raw_input) {
   BOOST_TEST(gradient_error(make(identity<T>(), 1, shortcut_input::raw), {2, 3, 5, 4}) < tol);
   network mismatched(make(identity<T>(), 1, shortcut_input::raw));
   BOOST_CHECK_THROW(mismatched.setup({2, 2, 5, 4}), std::exception);
+}
+
+// Each styled part reads its own w: the gradient of every ws channel is nonzero (a chain that fed
+// one w to both layers would leave a channel unread, and its gradient zero), and the gradients
+// and tangents match central differences.
+BOOST_AUTO_TEST_CASE(styled_chain_gives_each_part_its_ws) {
+  auto chain = styled_chain(styled(2, 2, 8, "conv0"), styled(3, 1, 8, "conv1"));
+  BOOST_TEST(chain.num_ws() == 2u);
+  {
+    network net(probed(chain));
+    randomize(net, {2, 3, 4, 4}, 8);
+    net.zero_grad();
+    net.forward(normal_tensor({2, 3, 4, 4}, 9));
+    net.backward(normal_tensor(net.output_shape(), 10));
+    const auto& slot = *std::find_if(net.slots().begin(), net.slots().end(), [](auto& s) { return s.name == "ws"; });
+    const std::size_t w_dim = slot.shape.h;
+    for (std::size_t n = 0; n < slot.shape.n; ++n)
+      for (std::size_t k = 0; k < slot.shape.c; ++k) {
+        double norm = 0;
+        for (std::size_t j = 0; j < w_dim; ++j) norm += std::fabs((*slot.grad)[(n * slot.shape.c + k) * w_dim + j]);
+        BOOST_TEST(norm > 0, "sample " << n << ", w " << k << " has no gradient");
+      }
+  }
+  BOOST_TEST(gradient_error(probed(chain), {2, 3, 4, 4}) < tol);
+  BOOST_TEST(tangent_error(probed(chain), {2, 3, 4, 4}) < tol);
+  // A part of no ws (the learned const) reads only the batch size and takes none of the chain's ws.
+  auto from_const = styled_chain(learned_const<T>(2, 4), styled(3, 1, 4, "conv1"));
+  BOOST_TEST(from_const.num_ws() == 1u);
+  BOOST_TEST(gradient_error(probed(from_const), {2, 1, 1, 1}) < tol);
+  BOOST_TEST(tangent_error(probed(from_const), {2, 1, 1, 1}) < tol);
+  network net(probed(from_const));
+  net.setup({2, 1, 1, 1});
+  std::vector<std::string> names;
+  for (auto& slot : net.slots()) names.push_back(slot.name);
+  BOOST_TEST(std::count(names.begin(), names.end(), "const") == 1);
+  BOOST_TEST(std::count(names.begin(), names.end(), "conv1.affine.weight") == 1);
 }
 
 BOOST_AUTO_TEST_CASE(chains_and_branches_carry_the_tangent_contract) {

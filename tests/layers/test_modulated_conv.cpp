@@ -6,6 +6,7 @@
 
 #include "acne/layers/stylegan/synthesis_layer.hpp"
 #include "acne/layers/stylegan/to_rgb.hpp"
+#include "support/styled_probe.hpp"
 #include "support/stylegan_test_util.hpp"
 
 using namespace acne;
@@ -35,28 +36,7 @@ private:
 };
 
 template <class Inner>
-class w_probe : public layer_base<T, cpu> {
-public:
-  w_probe(Inner inner, std::size_t w_dim) : inner_(std::move(inner)), w_dim_(w_dim) {}
-  shape4 setup(const shape4& in, parameter_registry<T, cpu>& reg) {
-    reg.add("w", {in.n, 1, w_dim_, 1}, initializer::normal(0, 1), 1, 1, &w_, &dw_);
-    inner_.setup(in.c, {in.n, 1, w_dim_, 1}, reg);
-    return inner_.output_shape(in);
-  }
-  void forward(const tensor<T>& x, tensor<T>& y, context& ctx) {
-    if constexpr (requires { inner_.forward(x, w_, y, ctx, noise_mode::random); }) inner_.forward(x, w_, y, ctx, mode);
-    else inner_.forward(x, w_, y, ctx);
-  }
-  void backward(const tensor<T>& x, const tensor<T>& y, const tensor<T>& dy, tensor<T>* dx, context& ctx) {
-    inner_.backward(x, w_, y, dy, dx, dw_, ctx);
-  }
-  noise_mode mode = noise_mode::random;
-
-private:
-  Inner inner_;
-  std::size_t w_dim_;
-  tensor<T> w_, dw_;
-};
+using w_probe = acne::test::styled_probe<Inner>;
 
 // Direct definition: per sample n, w'[o,i] = gain w[o,i] s[n,i], demodulated per o; then a
 // "same" correlation (up = 1) or a stride-2 transposed convolution followed by the FIR (up = 2).

@@ -29,11 +29,15 @@
 
 namespace acne {
 
+// How StyleGAN2's noise layers draw their noise (layers/stylegan/noise.hpp).
+enum class noise_mode { random, constant, none };
+
 struct context {
   bool training = true;
   std::uint64_t seed = 0;  // mixed with `step` by layers that draw random numbers
   std::uint64_t step = 0;
   bool parameter_gradients = true;  // false: backward computes dL/dx only (network::backward_input)
+  noise_mode noise = noise_mode::random;
 };
 
 // Turns parameter gradients off for one backward pass (and back on when it ends, also on an exception).

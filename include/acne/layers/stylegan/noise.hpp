@@ -12,8 +12,6 @@
 
 namespace acne {
 
-enum class noise_mode { random, constant, none };
-
 // FNV-1a: a stream id from a parameter name that is the same on every platform.
 inline std::uint64_t name_stream(const std::string& name) {
   std::uint64_t h = 0xcbf29ce484222325ull;
@@ -31,8 +29,8 @@ public:
     stream_ = name_stream(reg.qualified("noise_strength"));
   }
 
-  void forward(tensor<T, D>& y, const context& ctx, noise_mode mode) {
-    mode_ = mode;
+  void forward(tensor<T, D>& y, const context& ctx) {
+    const noise_mode mode = mode_ = ctx.noise;
     const auto& s = y.shape();
     ACNE_CHECK(s.h == resolution_ && s.w == resolution_, "noise injection at " << resolution_ << "px got " << s);
     if (mode == noise_mode::none) return;

@@ -4,11 +4,12 @@
 // modulation starts as the identity), a modulated convolution (optionally upsampling 2x), noise,
 // bias and an activation. SynthesisLayer: demodulated, leaky ReLU (gain sqrt(2)). ToRGB: 1x1, not
 // demodulated, weights scaled by 1/sqrt(fan_in), no noise, linear. Both clamp at conv_clamp when
-// it is > 0. Two inputs (x and w), so it has its own forward/backward instead of the layer contract.
+// it is > 0. A styled layer (layers/stylegan/styled_layer.hpp) of one w; noise as ctx.noise says.
 #include "acne/layers/gained_weight.hpp"
 #include "acne/layers/stylegan/equalized_dense.hpp"
 #include "acne/layers/stylegan/modulated_conv2d.hpp"
 #include "acne/layers/stylegan/noise.hpp"
+#include "acne/layers/stylegan/styled_layer.hpp"
 
 namespace acne {
 
@@ -24,7 +25,7 @@ struct synthesis_layer_options {
 };
 
 template <class T, class D = cpu>
-class synthesis_layer {
+class synthesis_layer : public layer_base<T, D> {
 public:
   explicit synthesis_layer(const synthesis_layer_options& o = {}) : opt_(o) {
     if (o.to_rgb) opt_.kernel = 1, opt_.use_noise = false, opt_.up = 1;
@@ -32,8 +33,13 @@ public:
     act_.clamp = o.conv_clamp;
   }
 
-  // w_shape: one w per sample, e.g. [N, 1, w_dim, 1].
-  void setup(std::size_t in_channels, const shape4& w_shape, parameter_registry<T, D>& reg) {
+  std::size_t num_ws() const { return 1; }
+
+  // ws: one w per sample, [N, 1, w_dim, 1].
+  shape4 setup(const shape4& x, const shape4& ws, parameter_registry<T, D>& reg) {
+    ACNE_CHECK(ws.c == 1, "synthesis layer '" << this->name << "': ws " << ws << ", expected one w per sample");
+    const std::size_t in_channels = x.c;
+    const shape4 w_shape = ws;
     {
       typename parameter_registry<T, D>::scope scope(reg, "affine");
       affine_ = equalized_dense<T, D>({.units = in_channels, .bias_init = 1.0});
@@ -46,14 +52,13 @@ public:
     conv_.setup(in_channels, reg);
     if (opt_.use_noise) noise_.setup(opt_.resolution, reg);
     reg.add("bias", {opt_.filters, 1, 1, 1}, initializer::zeros(), in_channels, opt_.filters, &bias_, &dbias_);
+    return conv_.output_shape(x);
   }
 
-  shape4 output_shape(const shape4& in) const { return conv_.output_shape(in); }
-
-  void forward(const tensor<T, D>& x, const tensor<T, D>& w, tensor<T, D>& y, context& ctx, noise_mode mode = noise_mode::none) {
+  void forward(const tensor<T, D>& x, const tensor<T, D>& w, tensor<T, D>& y, context& ctx) {
     affine_.forward(w, styles_, ctx);
     conv_.forward(x, styles_, pre_);
-    if (opt_.use_noise) noise_.forward(pre_, ctx, mode);
+    if (opt_.use_noise) noise_.forward(pre_, ctx);
     add_channel_bias(pre_, bias_, T(1));
     y.resize(pre_.shape());
     activation_forward(act_, pre_, y);
@@ -85,8 +90,8 @@ public:
   // The derivative of backward along (tx, tw, tdy): adds that of the parameter gradients, adds
   // that of dL/dw into tdw, overwrites tdx when not null.
   void backward_tangent(const tensor<T, D>& x, const tensor<T, D>& w, const tensor<T, D>& y, const tensor<T, D>& tx,
-                        const tensor<T, D>& tw, const tensor<T, D>& tdy, tensor<T, D>* tdx, tensor<T, D>& tdw,
-                        context& ctx) {
+                        const tensor<T, D>& tw, const tensor<T, D>&, const tensor<T, D>& tdy, tensor<T, D>* tdx,
+                        tensor<T, D>& tdw, context& ctx) {
     tdpre_.resize(pre_.shape());
     activation_backward(act_, pre_, y, tdy, tdpre_);
     channel_bias_grad(tdpre_, dbias_, T(1));
@@ -104,5 +109,7 @@ private:
   noise_injection<T, D> noise_;
   tensor<T, D> bias_, dbias_, styles_, dstyles_, pre_, dpre_, dw_, tstyles_, tdstyles_, tpre_, tdpre_;
 };
+
+static_assert(styled_layer<synthesis_layer<float>>);
 
 }  // namespace acne
