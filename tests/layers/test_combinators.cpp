@@ -127,6 +127,13 @@ BOOST_AUTO_TEST_CASE(residual_reads_the_preactivated_or_the_raw_input) {
                             {2, 2, 6, 6}) < tol);
   BOOST_TEST(gradient_error(make(max_pool<T>(1, 2), 2, shortcut_input::raw), {2, 3, 6, 6}) < tol);
   BOOST_TEST(gradient_error(make(identity<T>(), 1, shortcut_input::raw), {2, 3, 5, 4}) < tol);
+  // Identity parts are read in place, not run: the same sums.
+  using in_place = residual<identity<T>, conv2d<T>, identity<T>>;
+  BOOST_TEST(gradient_error(in_place({}, conv2d<T>({.filters = 3}), {}, shortcut_input::raw), {2, 3, 5, 4}) < tol);
+  using in_place_pre = residual<identity<T>, conv2d<T>, conv2d<T>>;
+  BOOST_TEST(gradient_error(in_place_pre({}, conv2d<T>({.filters = 3}), conv2d<T>({.filters = 3, .kernel = 1, .name = "p"}),
+                                         shortcut_input::preactivated),
+                            {2, 2, 5, 4}) < tol);
   network mismatched(make(identity<T>(), 1, shortcut_input::raw));
   BOOST_CHECK_THROW(mismatched.setup({2, 2, 5, 4}), std::exception);
 }

@@ -37,9 +37,9 @@ BOOST_AUTO_TEST_CASE(conv2d_bn_units_with_rectangular_kernels) {
 
 BOOST_AUTO_TEST_CASE(inception_resnet_block_with_and_without_activation) {
   const irv2::unit_maker u{1.0 / 64};
-  BOOST_TEST(check(irv2::make_block17_8<double, cpu>(u, false, 1, 0.2, true), {2, 5, 4, 4}).worst() < tol);
-  BOOST_TEST(check(irv2::make_block17_8<double, cpu>(u, true, 1, 1.0, false), {2, 5, 4, 4}).worst() < tol);
-  BOOST_TEST(check(irv2::make_block35<double, cpu>(u, 1, 0.17), {2, 4, 4, 4}).worst() < tol);
+  BOOST_TEST(check(irv2::make_block17_8<double, cpu>(u, 5, false, 1, 0.2, true), {2, 5, 4, 4}).worst() < tol);
+  BOOST_TEST(check(irv2::make_block17_8<double, cpu>(u, 5, true, 1, 1.0, false), {2, 5, 4, 4}).worst() < tol);
+  BOOST_TEST(check(irv2::make_block35<double, cpu>(u, 4, 1, 0.17), {2, 4, 4, 4}).worst() < tol);
 }
 
 BOOST_AUTO_TEST_CASE(classifier_head_top_and_pooling) {

@@ -2,9 +2,13 @@
 // residual<Pre, Main, Shortcut>: y = main(pre(x)) + shortcut(s), where the shortcut reads s = pre(x)
 // or the raw input x. He et al.'s full pre-activation unit needs both: a projection shortcut reads
 // the normalised input, an identity (or pooling) shortcut the input itself, which sum_of, whose
-// branches all read x, cannot express. Parameters register in the order pre, shortcut, main.
+// branches all read x, cannot express. Parameters register in the order pre, shortcut, main. An
+// identity pre or shortcut is read in place: a residual adds its input, it does not copy it.
+#include <type_traits>
+
 #include "acne/backend.hpp"
 #include "acne/layers/layer.hpp"
+#include "acne/layers/shape_ops.hpp"
 
 namespace acne {
 
@@ -30,25 +34,26 @@ public:
   }
 
   void forward(const tensor<T, D>& x, tensor<T, D>& y, context& ctx) {
-    pre_.forward(x, pre_out_, ctx);
-    main_.forward(pre_out_, main_out_, ctx);
-    shortcut_.forward(preactivated() ? pre_out_ : x, short_out_, ctx);
+    if constexpr (!identity_pre) pre_.forward(x, pre_out_, ctx);
+    main_.forward(pre_out(x), main_out_, ctx);
+    const tensor<T, D>& s = shortcut_input_of(x);
+    if constexpr (!identity_shortcut) shortcut_.forward(s, short_out_, ctx);
     y = main_out_;
-    axpy(T(1), short_out_, y);
+    axpy(T(1), identity_shortcut ? s : short_out_, y);
   }
 
   // The main path and a projection shortcut meet in the gradient of pre(x); a raw shortcut's
   // gradient joins dx after pre's backward, which runs even without dx for pre's parameters.
   void backward(const tensor<T, D>& x, const tensor<T, D>&, const tensor<T, D>& dy, tensor<T, D>* dx, context& ctx) {
-    main_.backward(pre_out_, main_out_, dy, &dpre_, ctx);
-    if (preactivated()) {
-      shortcut_.backward(pre_out_, short_out_, dy, &dshort_, ctx);
-      axpy(T(1), dshort_, dpre_);
+    main_.backward(pre_out(x), main_out_, dy, &dpre_, ctx);
+    if (preactivated()) add_shortcut_gradient(pre_out(x), dy, dpre_, ctx);
+    if constexpr (identity_pre) {
+      if (dx) *dx = dpre_;
+    } else {
+      pre_.backward(x, pre_out_, dpre_, dx, ctx);
     }
-    pre_.backward(x, pre_out_, dpre_, dx, ctx);
-    if (preactivated()) return;
-    shortcut_.backward(x, short_out_, dy, dx ? &dshort_ : nullptr, ctx);
-    if (dx) axpy(T(1), dshort_, *dx);
+    if (!preactivated() && dx) add_shortcut_gradient(x, dy, *dx, ctx);
+    if (!preactivated() && !dx && !identity_shortcut) shortcut_.backward(x, short_out_, dy, nullptr, ctx);
   }
 
   Pre& pre() { return pre_; }
@@ -56,7 +61,21 @@ public:
   Shortcut& shortcut() { return shortcut_; }
 
 private:
+  static constexpr bool identity_pre = std::is_same_v<Pre, identity<T, D>>;
+  static constexpr bool identity_shortcut = std::is_same_v<Shortcut, identity<T, D>>;
+
   bool preactivated() const { return from_ == shortcut_input::preactivated; }
+  const tensor<T, D>& pre_out(const tensor<T, D>& x) const { return identity_pre ? x : pre_out_; }
+  const tensor<T, D>& shortcut_input_of(const tensor<T, D>& x) const { return preactivated() ? pre_out(x) : x; }
+  // g += dL/d(shortcut input).
+  void add_shortcut_gradient(const tensor<T, D>& s, const tensor<T, D>& dy, tensor<T, D>& g, context& ctx) {
+    if constexpr (identity_shortcut) {
+      axpy(T(1), dy, g);
+    } else {
+      shortcut_.backward(s, short_out_, dy, &dshort_, ctx);
+      axpy(T(1), dshort_, g);
+    }
+  }
 
   Pre pre_;
   Main main_;

@@ -16,67 +16,44 @@
 #include "acne/layers/activations.hpp"
 #include "acne/layers/branches.hpp"
 #include "acne/layers/conv2d.hpp"
+#include "acne/layers/choice.hpp"
 #include "acne/layers/pooling.hpp"
+#include "acne/layers/residual.hpp"
 #include "acne/layers/sequential.hpp"
+#include "acne/layers/shape_ops.hpp"
 #include "acne/models/classifier_head.hpp"
 #include "acne/models/inception_blocks.hpp"
 #include "acne/models/resnet_v2.hpp"
 
 namespace acne {
 
-// y = act(x + scale * up(mixed(x))), up a biased 1x1 convolution back to x's channels (Keras'
-// inception_resnet_block; the last block8 has scale 1 and no activation).
+// y = act(x + scale * up(mixed(x))), up a biased 1x1 convolution back to x's `channels` (Keras'
+// inception_resnet_block, which reads them as K.int_shape(x); the last block8 has scale 1 and no
+// activation). The residual and its main path are inlined: the branches and "conv" sit directly
+// under the block's name.
+template <class Mixed, class T = typename Mixed::value_type, class D = typename Mixed::device_type>
+using inception_resnet_block =
+    sequential<inlined<residual<identity<T, D>, inlined<sequential<inlined<Mixed>, conv2d<T, D>, scale_layer<T, D>>>,
+                                identity<T, D>>>,
+               choice<relu<T, D>, identity<T, D>>>;
+
 template <class Mixed>
-class inception_resnet_block : public layer_base<typename Mixed::value_type, typename Mixed::device_type> {
-public:
+inception_resnet_block<Mixed> make_inception_resnet_block(std::size_t channels, Mixed mixed, double scale, bool activate,
+                                                          std::string name) {
   using T = typename Mixed::value_type;
   using D = typename Mixed::device_type;
-
-  inception_resnet_block() = default;
-  inception_resnet_block(Mixed mixed, double scale, bool activate, std::string name)
-      : mixed_(std::move(mixed)), scale_(scale), activate_(activate) {
-    this->name = std::move(name);
-  }
-
-  shape4 setup(const shape4& in, parameter_registry<T, D>& reg) {
-    const shape4 m = mixed_.setup(in, reg);  // branch scopes "branch_0", ... directly under the block
-    up_ = conv2d<T, D>({.filters = in.c, .kernel = 1, .padding = padding_mode::valid, .name = "conv"});
-    typename parameter_registry<T, D>::scope s(reg, "conv");
-    const shape4 out = up_.setup(m, reg);
-    ACNE_CHECK(out == in, "inception_resnet_block '" << this->name << "': residual " << out << " for input " << in);
-    return in;
-  }
-
-  void forward(const tensor<T, D>& x, tensor<T, D>& y, context& ctx) {
-    mixed_.forward(x, mixed_out_, ctx);
-    up_.forward(mixed_out_, up_out_, ctx);
-    tensor<T, D>& sum = activate_ ? sum_ : y;
-    sum = x;
-    axpy(T(scale_), up_out_, sum);
-    if (activate_) act_.forward(sum_, y, ctx);
-  }
-
-  void backward(const tensor<T, D>& x, const tensor<T, D>& y, const tensor<T, D>& dy, tensor<T, D>* dx, context& ctx) {
-    const tensor<T, D>* dsum = &dy;
-    if (activate_) {
-      act_.backward(sum_, y, dy, &dsum_, ctx);
-      dsum = &dsum_;
-    }
-    dup_ = *dsum;
-    scale(dup_, T(scale_));
-    up_.backward(mixed_out_, up_out_, dup_, &dmixed_, ctx);
-    mixed_.backward(x, mixed_out_, dmixed_, dx, ctx);
-    if (dx) axpy(T(1), *dsum, *dx);
-  }
-
-private:
-  Mixed mixed_;
-  conv2d<T, D> up_;
-  relu<T, D> act_;
-  double scale_ = 1.0;
-  bool activate_ = true;
-  tensor<T, D> mixed_out_, up_out_, sum_, dsum_, dup_, dmixed_;
-};
+  using main_path = sequential<inlined<Mixed>, conv2d<T, D>, scale_layer<T, D>>;
+  using sum = residual<identity<T, D>, inlined<main_path>, identity<T, D>>;
+  using activation = choice<relu<T, D>, identity<T, D>>;
+  const conv2d_options up{.filters = channels, .kernel = 1, .padding = padding_mode::valid, .name = "conv"};
+  inception_resnet_block<Mixed> block(
+      inlined<sum>(sum({}, inlined<main_path>(main_path(inlined<Mixed>(std::move(mixed)), conv2d<T, D>(up),
+                                                        scale_layer<T, D>(scale))),
+                       {}, shortcut_input::raw)),
+      activate ? activation(relu<T, D>()) : activation(identity<T, D>()));
+  block.name = std::move(name);
+  return block;
+}
 
 namespace irv2 {
 using inception::chain2;
@@ -108,6 +85,7 @@ namespace irv2 {
 // Builds Keras' conv2d_bn(x, filters, (kh, kw), strides, padding) with the width applied.
 struct unit_maker {
   double width;
+  std::size_t channels(std::size_t filters) const { return scaled_width(filters, width); }
   template <class T, class D>
   unit<T, D> make(std::size_t filters, std::size_t kh, std::size_t kw, std::size_t stride = 1,
                   padding_mode padding = padding_mode::same, std::string name = {}) const {
@@ -122,9 +100,10 @@ L named(L layer, std::string name) {
 }
 
 template <class T, class D>
-block35<T, D> make_block35(const unit_maker& u, std::size_t index, double scale) {
+block35<T, D> make_block35(const unit_maker& u, std::size_t channels, std::size_t index, double scale) {
   using mixed = concat<unit<T, D>, chain2<T, D>, chain3<T, D>>;
-  return block35<T, D>(
+  return make_inception_resnet_block(
+      channels,
       mixed(u.make<T, D>(32, 1, 1, 1, padding_mode::same, "branch_0"),
             named(chain2<T, D>(u.make<T, D>(32, 1, 1), u.make<T, D>(32, 3, 3)), "branch_1"),
             named(chain3<T, D>(u.make<T, D>(32, 1, 1), u.make<T, D>(48, 3, 3), u.make<T, D>(64, 3, 3)), "branch_2")),
@@ -133,11 +112,13 @@ block35<T, D> make_block35(const unit_maker& u, std::size_t index, double scale)
 
 // block17: [192 | 128 > 160 1x7 > 192 7x1]; block8: [192 | 192 > 224 1x3 > 256 3x1].
 template <class T, class D>
-block17_8<T, D> make_block17_8(const unit_maker& u, bool is_block17, std::size_t index, double scale, bool activate) {
+block17_8<T, D> make_block17_8(const unit_maker& u, std::size_t channels, bool is_block17, std::size_t index, double scale,
+                               bool activate) {
   using mixed = concat<unit<T, D>, chain3<T, D>>;
   const std::size_t k = is_block17 ? 7 : 3;
   const std::size_t b1[3] = {is_block17 ? 128u : 192u, is_block17 ? 160u : 224u, is_block17 ? 192u : 256u};
-  return block17_8<T, D>(
+  return make_inception_resnet_block(
+      channels,
       mixed(u.make<T, D>(192, 1, 1, 1, padding_mode::same, "branch_0"),
             named(chain3<T, D>(u.make<T, D>(b1[0], 1, 1), u.make<T, D>(b1[1], 1, k), u.make<T, D>(b1[2], k, 1)),
                   "branch_1")),
@@ -168,9 +149,14 @@ auto make_inception_resnet_v2(const inception_resnet_v2_config& c = {}) {
       named(sequential<avg_pool<T, D>, unit<T, D>>(avg_pool<T, D>(3, 1, same), u.make<T, D>(64, 1, 1)), "branch_pool"));
   m5b.name = "mixed_5b";
 
+  // The blocks' widths, as the mixed layers before them concatenate (a pooling branch keeps its input's).
+  const std::size_t c35 = u.channels(96) + u.channels(64) + u.channels(96) + u.channels(64);
+  const std::size_t c17 = u.channels(384) + u.channels(384) + c35;
+  const std::size_t c8 = u.channels(384) + u.channels(288) + u.channels(320) + c17;
+
   repeated<block35<T, D>> b35;
   b35.name = "block35";
-  for (std::size_t i = 1; i <= c.repeats[0]; ++i) b35.push_back(make_block35<T, D>(u, i, 0.17));
+  for (std::size_t i = 1; i <= c.repeats[0]; ++i) b35.push_back(make_block35<T, D>(u, c35, i, 0.17));
 
   irv2::mixed_6a<T, D> m6a(
       u.make<T, D>(384, 3, 3, 2, valid, "branch_0"),
@@ -181,7 +167,7 @@ auto make_inception_resnet_v2(const inception_resnet_v2_config& c = {}) {
 
   repeated<block17_8<T, D>> b17;
   b17.name = "block17";
-  for (std::size_t i = 1; i <= c.repeats[1]; ++i) b17.push_back(make_block17_8<T, D>(u, true, i, 0.1, true));
+  for (std::size_t i = 1; i <= c.repeats[1]; ++i) b17.push_back(make_block17_8<T, D>(u, c17, true, i, 0.1, true));
 
   irv2::mixed_7a<T, D> m7a(
       named(chain2<T, D>(u.make<T, D>(256, 1, 1), u.make<T, D>(384, 3, 3, 2, valid)), "branch_0"),
@@ -195,7 +181,7 @@ auto make_inception_resnet_v2(const inception_resnet_v2_config& c = {}) {
   b8.name = "block8";
   for (std::size_t i = 1; i <= c.repeats[2]; ++i) {
     const bool last = i == c.repeats[2];
-    b8.push_back(make_block17_8<T, D>(u, false, i, last ? 1.0 : 0.2, !last));
+    b8.push_back(make_block17_8<T, D>(u, c8, false, i, last ? 1.0 : 0.2, !last));
   }
 
   return sequential(std::move(s), std::move(m5b), std::move(b35), std::move(m6a), std::move(b17), std::move(m7a),
