@@ -13,13 +13,11 @@
 #include <vector>
 
 #include "acne/backend/cpu/gemm.hpp"
+#include "acne/backend/cpu/kernels.hpp"
 
 #ifdef _OPENMP
 #include <omp.h>
 #endif
-
-// Weak like the thread controls in blas_threads.hpp: null when the BLAS is not OpenBLAS.
-extern "C" char* openblas_get_corename(void) __attribute__((weak));
 
 namespace acne::bench {
 
@@ -105,7 +103,7 @@ inline std::string threads_summary() {
         << ")";
   else
     out << "BLAS threads not controllable (not OpenBLAS)";
-  if (openblas_get_corename) out << " (core " << openblas_get_corename() << ")";
+  out << "; kernels: " << cpu_backend::kernels_summary();
 #ifdef _OPENMP
   out << ", OpenMP max threads " << omp_get_max_threads();
 #else
@@ -113,6 +111,7 @@ inline std::string threads_summary() {
 #endif
   for (const char* name : {"OMP_WAIT_POLICY", "OPENBLAS_CORETYPE"})
     if (const char* v = std::getenv(name)) out << ", " << name << "=" << v;
+  if (const auto warning = cpu_backend::kernels_warning(); !warning.empty()) out << "\n" << warning;
   return out.str();
 }
 

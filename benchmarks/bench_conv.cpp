@@ -1,6 +1,7 @@
-// Convolution backends on ResNet50V2 and StyleGAN2 layer shapes: the direct loops, im2col + BLAS and
-// cuDNN, forward and both backwards. Each CPU pass is timed in turn with an SGEMM and divided by its
-// rate, so the figures survive a noisy, shared machine.
+// Convolution backends on ResNet50V2 and StyleGAN2 layer shapes: the direct loops, im2col + BLAS (the
+// portable path), oneDNN where the build has it, and cuDNN, forward and both backwards. Each CPU pass
+// is timed in turn with an SGEMM of the library that path multiplies with (OpenBLAS for im2col,
+// oneDNN's for oneDNN) and divided by its rate, so the figures survive a noisy, shared machine.
 //   bench_conv [--batch 16] [--reps 3] [--quick] [--no-naive] [--only TEXT] [--json FILE]
 //              [--chunk-elements N] [--min-columns N]  (how the CPU path cuts its work, for tuning)
 #include <cmath>
@@ -152,6 +153,27 @@ struct result {
   bool ran = false;
 };
 
+// Runs the CPU backend on oneDNN or on its portable path for one scope (SGEMM probe included).
+struct cpu_path {
+#ifdef ACNE_WITH_ONEDNN
+  explicit cpu_path(bool onednn) { cpu_backend::onednn::enabled = onednn; }
+  ~cpu_path() { cpu_backend::onednn::enabled = true; }
+#else
+  explicit cpu_path(bool) {}
+#endif
+};
+template <class F>
+auto on_path(bool onednn, F&& f) {
+  const cpu_path scope(onednn);
+  return f();
+}
+constexpr bool have_onednn =
+#ifdef ACNE_WITH_ONEDNN
+    true;
+#else
+    false;
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -177,17 +199,21 @@ int main(int argc, char** argv) {
             << bench::threads_summary() << "\n";
   bench::sgemm_probe probe;
   const double threaded_start = probe.threaded_gflops();
-  const double sgemm_start = probe.gflops();
-  std::cout << "SGEMM 2048^3: " << bench::fixed(sgemm_start) << " GFLOP/s on the OpenMP threads ("
-            << bench::fixed(threaded_start) << " on OpenBLAS's own threads); each CPU pass is timed in turn with "
-            << "this SGEMM and divided by the best SGEMM rate of its own run (column SGEMM)\n"
+  const double sgemm_start = on_path(false, [&] { return probe.gflops(); });
+  const double onednn_sgemm_start = have_onednn ? probe.gflops() : 0;
+  std::cout << "SGEMM 2048^3: OpenBLAS " << bench::fixed(sgemm_start) << " GFLOP/s on the OpenMP threads ("
+            << bench::fixed(threaded_start) << " on OpenBLAS's own threads), oneDNN "
+            << (have_onednn ? bench::fixed(onednn_sgemm_start) + " GFLOP/s" : "not in this build")
+            << "; each CPU pass is timed in turn with its library's SGEMM and divided by the best SGEMM rate of "
+            << "its own run (columns SGEMM and oneDNN SGEMM)\n"
             << "naive: direct loops on 1 image, per-image rate (extrapolated to the batch), only where one image "
             << "costs <= " << naive_flop_budget * 1e-9 << " GFLOP\n";
   if (!gpu_skip.empty()) std::cout << "cuDNN: " << gpu_skip << "\n";
   std::cout << '\n';
 
   bench::table out({"shape", "pass", "GFLOP", "SGEMM", "naive 1img", "naive/SGEMM", "im2col ms", "im2col GF/s",
-                    "im2col/SGEMM", "cuDNN GF/s", "cuDNN/im2col"});
+                    "im2col/SGEMM", "oneDNN SGEMM", "oneDNN ms", "oneDNN/SGEMM", "oneDNN/im2col", "cuDNN GF/s",
+                    "cuDNN/im2col"});
   nlohmann::json rows = nlohmann::json::array();
   std::vector<target_row> target[3];
   std::mt19937 gen(7);
@@ -204,10 +230,16 @@ int main(int argc, char** argv) {
     if (gpu_skip.empty()) dev.emplace(p);
 #endif
     for (int pass = 0; pass < 3; ++pass) {
-      result cpu, naive, gpu;
-      const auto t = bench::time_against_sgemm(p.pass(pass), probe, reps);
+      result cpu, naive, gpu, dnn;
+      const auto t = on_path(false, [&] { return bench::time_against_sgemm(p.pass(pass), probe, reps); });
       const double sgemm = t.sgemm_gflops;
       cpu = {bench::gflops(p.flops(), t.f.best), t.f.best, true};
+      double dnn_sgemm = 0;
+      if (have_onednn) {
+        const auto td = bench::time_against_sgemm(p.pass(pass), probe, reps);
+        dnn = {bench::gflops(p.flops(), td.f.best), td.f.best, true};
+        dnn_sgemm = td.sgemm_gflops;
+      }
       if (one) {
         const auto tn = bench::time_calls(one->naive_pass(pass), 1, 0);
         naive = {bench::gflops(one->flops(), tn.best), tn.best * double(batch), true};
@@ -223,8 +255,10 @@ int main(int argc, char** argv) {
       out.row({label, pass_names[pass], bench::fixed(p.flops() * 1e-9, 2), bench::fixed(sgemm),
                naive.ran ? bench::fixed(naive.gflops, 2) : "-",
                naive.ran ? bench::fixed(naive.gflops / sgemm, 4) : "-", bench::fixed(cpu.seconds * 1e3, 1),
-               bench::fixed(cpu.gflops), bench::fixed(ratio, 2),
-               gpu.ran ? bench::fixed(gpu.gflops) : "skipped", gpu.ran ? bench::fixed(gpu.gflops / cpu.gflops, 1) : "-"});
+               bench::fixed(cpu.gflops), bench::fixed(ratio, 2), dnn.ran ? bench::fixed(dnn_sgemm) : "-",
+               dnn.ran ? bench::fixed(dnn.seconds * 1e3, 1) : "not built",
+               dnn.ran ? bench::fixed(dnn.gflops / dnn_sgemm, 2) : "-",
+               dnn.ran ? bench::fixed(cpu.seconds / dnn.seconds, 2) : "-", gpu.ran ? bench::fixed(gpu.gflops) : "skipped", gpu.ran ? bench::fixed(gpu.gflops / cpu.gflops, 1) : "-"});
       nlohmann::json r{{"family", c.family},
                        {"shape", c.name},
                        {"cin", c.cin},
@@ -237,6 +271,12 @@ int main(int argc, char** argv) {
                        {"sgemm_gflops", sgemm},
                        {"in_target", in_target(c)},
                        {"im2col", {{"seconds", cpu.seconds}, {"gflops", cpu.gflops}, {"ratio_to_sgemm", ratio}}}};
+      if (dnn.ran)
+        r["onednn"] = {{"seconds", dnn.seconds},
+                       {"gflops", dnn.gflops},
+                       {"sgemm_gflops", dnn_sgemm},
+                       {"ratio_to_sgemm", dnn.gflops / dnn_sgemm},
+                       {"speedup_over_im2col", cpu.seconds / dnn.seconds}};
       if (naive.ran)
         r["naive"] = {{"images", 1},
                       {"seconds_extrapolated", naive.seconds},
@@ -251,7 +291,7 @@ int main(int argc, char** argv) {
   }
   out.print(std::cout);
 
-  const double sgemm_end = probe.gflops();
+  const double sgemm_end = on_path(false, [&] { return probe.gflops(); });
   const double threaded_end = probe.threaded_gflops();
   std::cout << "\nSGEMM 2048^3 at the end: " << bench::fixed(sgemm_end) << " GFLOP/s on the OpenMP threads (start "
             << bench::fixed(sgemm_start) << "), " << bench::fixed(threaded_end) << " on OpenBLAS's own threads (start "

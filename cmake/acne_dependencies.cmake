@@ -24,6 +24,22 @@ find_package(LAPACK QUIET)
 acne_require_package(LAPACK liblapack-dev)
 set(ACNE_BLAS_TARGETS ${BLAS_LIBRARIES} ${LAPACK_LIBRARIES})
 
+# oneDNN runs the float convolutions and products on kernels chosen by the CPU's instruction set.
+# Optional: without it the portable im2col + OpenBLAS path runs alone. Found by its header and
+# library: Debian's dnnl-config.cmake also demands the OpenCL development files, which the CPU
+# engine never uses.
+find_path(ACNE_ONEDNN_INCLUDE oneapi/dnnl/dnnl.h)
+find_library(ACNE_ONEDNN_LIBRARY dnnl)
+if(ACNE_ONEDNN_INCLUDE AND ACNE_ONEDNN_LIBRARY)
+  set(ACNE_WITH_ONEDNN ON)
+  message(STATUS "acne: oneDNN (${ACNE_ONEDNN_LIBRARY}) runs the CPU convolutions and float products")
+else()
+  set(ACNE_WITH_ONEDNN OFF)
+  message(STATUS "acne: oneDNN not found (Debian libdnnl-dev): CPU convolutions and products run on "
+                 "im2col + OpenBLAS, whose 0.3.21 kernels fall back to generic SSE3 code on CPUs it does "
+                 "not know (several times slower); tools/deps.sh installs it")
+endif()
+
 find_package(OpenCV QUIET COMPONENTS core imgproc imgcodecs)
 acne_require_package(OpenCV libopencv-dev)
 set(ACNE_OPENCV_LIBS ${OpenCV_LIBS})

@@ -2,7 +2,7 @@
 # Installs the Debian packages acne builds against, skipping the ones already present.
 set -euo pipefail
 packages=(cmake g++ make ccache xtensor-dev libxtensor-blas-dev xtl-dev libxsimd-dev libopenblas-dev liblapack-dev
-          liblapacke-dev libopencv-dev libboost-test-dev nlohmann-json3-dev python3 python3-numpy python3-h5py)
+          liblapacke-dev libdnnl-dev libopencv-dev libboost-test-dev nlohmann-json3-dev python3 python3-numpy python3-h5py)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

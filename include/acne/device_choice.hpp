@@ -6,6 +6,7 @@
 #include <ostream>
 #include <string>
 
+#include "acne/backend/cpu/kernels.hpp"
 #include "acne/device.hpp"
 #include "acne/error.hpp"
 
@@ -35,11 +36,17 @@ inline std::string resolve_device(const std::string& requested) {
 #endif
 }
 
-// Calls f(cpu{}) or f(cuda{}) as `requested` resolves, after writing "device: <name>" to `log`.
+// Calls f(cpu{}) or f(cuda{}) as `requested` resolves, after writing "device: <name>" to `log`;
+// on the CPU with the kernels it runs, and a warning line when they are slower than the CPU allows.
 template <class F>
 decltype(auto) on_device(const std::string& requested, std::ostream& log, F&& f) {
   const std::string name = resolve_device(requested);
-  log << "device: " << name << "\n";
+  log << "device: " << name;
+  if (name == "cpu") {
+    log << " (" << cpu_backend::kernels_summary() << ")";
+    if (const auto warning = cpu_backend::kernels_warning(); !warning.empty()) log << "\n" << warning;
+  }
+  log << "\n";
 #ifdef ACNE_WITH_CUDA
   if (name == "cuda") return f(cuda{});
 #endif

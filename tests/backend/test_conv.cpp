@@ -1,5 +1,6 @@
 // The im2col + BLAS convolution against the direct reference loops, forward and both backwards, in
-// every way the work is cut: groups of samples, bands of rows, the 1x1 shortcut, one thread or several.
+// every way the work is cut: groups of samples, bands of rows, the 1x1 shortcut, one thread or several;
+// and oneDNN's float convolutions, where the build has it, against the same loops.
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
@@ -11,6 +12,8 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
+
+namespace test_backend_conv {
 
 using namespace acne;
 
@@ -44,6 +47,9 @@ const config configs[] = {
     {{4, 5, 6, 6}, 3, 3, 3, 1, padding_mode::valid},  {{2, 3, 11, 10}, 4, 3, 2, 2, padding_mode::same},
     // stride 2 on maps so narrow that some taps see no pixel at all, or only one
     {{2, 3, 5, 1}, 2, 3, 2, 1, padding_mode::same},   {{2, 2, 4, 2}, 3, 3, 2, 1, padding_mode::same},
+    // enough input channels for oneDNN to take the backward-data pass too
+    {{2, 16, 9, 8}, 8, 3, 1, 1, padding_mode::same},  {{3, 17, 7, 7}, 5, 3, 2, 1, padding_mode::same},
+    {{2, 20, 9, 9}, 6, 3, 1, 2, padding_mode::same},  {{2, 16, 8, 8}, 4, 1, 2, 1, padding_mode::valid},
 };
 
 // Checks all three passes of every config; tolerances scale with the accumulation length k.
@@ -112,6 +118,26 @@ BOOST_AUTO_TEST_CASE(float_matches_direct_loops) {
   check_against_naive<float>(2e-4, gen);
 }
 
+#ifdef ACNE_WITH_ONEDNN
+// Float convolutions run on oneDNN; the portable path they fall back to stays held to the loops.
+BOOST_AUTO_TEST_CASE(float_portable_path_matches_direct_loops) {
+  struct portable {
+    portable() { cpu_backend::onednn::enabled = false; }
+    ~portable() { cpu_backend::onednn::enabled = true; }
+  } scope;
+  std::mt19937_64 gen(7);
+  check_against_naive<float>(2e-4, gen);
+}
+
+BOOST_AUTO_TEST_CASE(onednn_names_the_kernel_it_runs) {
+  const window g = resolve_padding({3, 3, 1, 1}, padding_mode::same, 8, 8);
+  auto& conv = cpu_backend::onednn::conv_for(cpu_backend::onednn::conv_pass::forward, {2, 16, 8, 8}, 16, g);
+  BOOST_TEST(!conv.implementation().empty());
+  BOOST_TEST_MESSAGE("oneDNN " << cpu_backend::onednn::version() << " on " << cpu_backend::onednn::isa() << ": "
+                               << conv.implementation());
+}
+#endif
+
 BOOST_AUTO_TEST_CASE(bands_and_sample_groups_match_direct_loops) {
   std::mt19937_64 gen(11);
   // A few output rows per band; samples grouped up to 2, then up to 300 per item.
@@ -159,3 +185,5 @@ BOOST_AUTO_TEST_CASE(keras_same_padding_is_asymmetric_for_even_inputs) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_backend_conv

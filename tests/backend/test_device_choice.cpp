@@ -7,6 +7,8 @@
 
 #include "acne/device_choice.hpp"
 
+namespace test_backend_device_choice {
+
 BOOST_AUTO_TEST_SUITE(device_choice)
 
 BOOST_AUTO_TEST_CASE(without_cuda_the_cpu_is_chosen_and_cuda_refused) {
@@ -24,8 +26,17 @@ BOOST_AUTO_TEST_CASE(on_device_says_where_it_runs) {
   std::ostringstream log;
   const std::string ran = acne::on_device("", log, [](auto d) { return std::string(decltype(d)::name); });
   BOOST_TEST(ran == "cpu");
-  BOOST_TEST(log.str() == "device: cpu\n");
+  // The CPU line names its kernels, and warns on the next line when they are slower than the CPU.
+  const std::string warning = acne::cpu_backend::kernels_warning();
+  BOOST_TEST(log.str() == "device: cpu (" + acne::cpu_backend::kernels_summary() + ")\n" +
+                              (warning.empty() ? "" : warning + "\n"));
+  BOOST_TEST(acne::cpu_backend::kernels_summary().find("OpenBLAS core ") != std::string::npos);
+#ifdef ACNE_WITH_ONEDNN
+  BOOST_TEST(acne::cpu_backend::kernels_summary().find("oneDNN ") == 0u);
+#endif
   BOOST_CHECK_THROW(acne::on_device("cuda", log, [](auto) { return 0; }), acne::device_unavailable);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_backend_device_choice

@@ -15,6 +15,8 @@
 #include <omp.h>
 #endif
 
+namespace test_backend_elementwise {
+
 using namespace acne;
 
 namespace {
@@ -281,3 +283,5 @@ BOOST_AUTO_TEST_CASE(matmul_matches_the_definition) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_backend_elementwise

@@ -6,6 +6,8 @@
 
 #include "acne/backend/cpu.hpp"
 
+namespace test_backend_logistic_loss {
+
 using namespace acne;
 
 BOOST_AUTO_TEST_SUITE(logistic_loss_op)
@@ -32,3 +34,5 @@ BOOST_AUTO_TEST_CASE(loss_gradient_and_score_for_real_and_fake) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_backend_logistic_loss

@@ -4,6 +4,8 @@
 
 #include "acne/backend/cpu.hpp"
 
+namespace test_backend_operations {
+
 namespace acne_test_device {
 
 // A device whose backend has every elementwise operation but one (fill_normal).
@@ -63,3 +65,5 @@ BOOST_AUTO_TEST_CASE(a_missing_operation_is_seen_at_compile_time) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_backend_operations

@@ -20,6 +20,8 @@
 #include "support/command_runner.hpp"
 #include "support/fid_test_util.hpp"
 
+namespace test_cli_fid_command {
+
 namespace fs = std::filesystem;
 using acne::data::acne_class;
 
@@ -161,3 +163,5 @@ BOOST_AUTO_TEST_CASE(inception_extractor_with_weights_file) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_cli_fid_command

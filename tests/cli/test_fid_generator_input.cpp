@@ -21,6 +21,8 @@
 #include "support/command_runner.hpp"
 #include "support/fid_test_util.hpp"
 
+namespace test_cli_fid_generator_input {
+
 namespace fs = std::filesystem;
 using acne::data::acne_class;
 
@@ -182,3 +184,5 @@ BOOST_AUTO_TEST_CASE(files_that_are_neither_are_named) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_cli_fid_generator_input

@@ -12,6 +12,8 @@
 #include "acne/cli/flags.hpp"
 #include "acne/cli/program.hpp"
 
+namespace test_cli_flags {
+
 using acne::cli::flag_table;
 using acne::cli::usage_error;
 
@@ -193,3 +195,5 @@ BOOST_AUTO_TEST_CASE(exit_statuses) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_cli_flags

@@ -8,6 +8,8 @@
 #include "support/command_runner.hpp"
 #include "support/gan_test_util.hpp"
 
+namespace test_cli_stylegan2_command {
+
 using namespace acne;
 using namespace acne_gan_test;
 namespace fs = std::filesystem;
@@ -103,3 +105,5 @@ BOOST_AUTO_TEST_CASE(bad_arguments_exit_2_with_a_message) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_cli_stylegan2_command

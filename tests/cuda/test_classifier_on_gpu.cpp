@@ -17,6 +17,8 @@
 #include "acne/train/classifier_trainer.hpp"
 #include "acne/train/evaluate.hpp"
 
+namespace test_cuda_classifier_on_gpu {
+
 BOOST_AUTO_TEST_SUITE(classifier_on_gpu)
 
 BOOST_AUTO_TEST_CASE(trains_on_the_gpu_and_its_checkpoint_runs_on_the_cpu) {
@@ -62,3 +64,5 @@ BOOST_AUTO_TEST_CASE(trains_on_the_gpu_and_its_checkpoint_runs_on_the_cpu) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_cuda_classifier_on_gpu

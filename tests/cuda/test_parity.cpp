@@ -30,6 +30,8 @@
 #include "acne/network.hpp"
 #include "acne/optim/adam.hpp"
 
+namespace test_cuda_parity {
+
 using namespace acne;
 using host_tensor = tensor<float, cpu>;
 using device_tensor = tensor<float, cuda>;
@@ -733,3 +735,5 @@ BOOST_AUTO_TEST_CASE(device_choice_prefers_the_gpu) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_cuda_parity

@@ -5,6 +5,8 @@
 #include "acne/backend/cuda.hpp"
 #include "support/stylegan_official_steps.hpp"
 
+namespace test_cuda_stylegan_on_gpu {
+
 BOOST_AUTO_TEST_SUITE(stylegan_on_gpu)
 
 BOOST_AUTO_TEST_CASE(phases_at_32px_match_the_official_gradients) {
@@ -15,3 +17,5 @@ BOOST_AUTO_TEST_CASE(phases_at_64px_match_the_official_gradients) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_cuda_stylegan_on_gpu

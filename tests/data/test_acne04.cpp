@@ -7,6 +7,8 @@
 #include "acne/io/image.hpp"
 #include "temp_dir.hpp"
 
+namespace test_data_acne04 {
+
 namespace fs = std::filesystem;
 using namespace acne::data;
 
@@ -138,3 +140,5 @@ BOOST_AUTO_TEST_CASE(classification_subfolder_and_export_to_image_folder) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_data_acne04

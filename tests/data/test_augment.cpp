@@ -4,6 +4,8 @@
 
 #include "acne/data/augment.hpp"
 
+namespace test_data_augment {
+
 using namespace acne::data;
 
 namespace {
@@ -72,3 +74,5 @@ BOOST_AUTO_TEST_CASE(draws_are_in_range_and_deterministic) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_data_augment

@@ -9,6 +9,8 @@
 #include "acne/io/image.hpp"
 #include "temp_dir.hpp"
 
+namespace test_data_image_folder {
+
 namespace fs = std::filesystem;
 using acne::data::image_folder;
 using acne::data::image_folder_options;
@@ -141,3 +143,5 @@ BOOST_AUTO_TEST_CASE(missing_root_and_empty_class_are_errors) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_data_image_folder

@@ -5,6 +5,8 @@
 #include "acne/io/image.hpp"
 #include "temp_dir.hpp"
 
+namespace test_data_image_io {
+
 namespace {
 cv::Mat pattern(int w, int h) {
   cv::Mat m(h, w, CV_8UC3);
@@ -87,3 +89,5 @@ BOOST_AUTO_TEST_CASE(chw_conversion_is_rgb_planar_and_inverts) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_data_image_io

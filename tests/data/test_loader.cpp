@@ -11,6 +11,8 @@
 
 #include "acne/data/loader.hpp"
 
+namespace test_data_loader {
+
 using namespace acne::data;
 
 namespace {
@@ -151,3 +153,5 @@ BOOST_AUTO_TEST_CASE(subset_source_and_augmentation) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_data_loader

@@ -12,6 +12,8 @@
 #include "acne/data/phantom_dataset.hpp"
 #include "temp_dir.hpp"
 
+namespace test_data_phantom {
+
 using namespace acne::data;
 
 namespace {
@@ -152,3 +154,5 @@ BOOST_AUTO_TEST_CASE(grid_has_one_cell_per_image) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_data_phantom

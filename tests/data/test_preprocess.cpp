@@ -4,6 +4,8 @@
 
 #include "acne/data/preprocess.hpp"
 
+namespace test_data_preprocess {
+
 using namespace acne::data;
 
 BOOST_AUTO_TEST_SUITE(preprocess_suite)
@@ -61,3 +63,5 @@ BOOST_AUTO_TEST_CASE(stylegan_round_trip_and_clamping) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_data_preprocess

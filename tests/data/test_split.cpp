@@ -5,6 +5,8 @@
 
 #include "acne/data/split.hpp"
 
+namespace test_data_split {
+
 using acne::data::stratified_split;
 
 BOOST_AUTO_TEST_SUITE(split)
@@ -43,3 +45,5 @@ BOOST_AUTO_TEST_CASE(edge_fractions) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_data_split

@@ -12,6 +12,8 @@
 #include "acne/io/safetensors.hpp"
 #include "io_test_util.hpp"
 
+namespace test_io_atomic_file {
+
 namespace fs = std::filesystem;
 using acne_io_test::mentions;
 using acne_io_test::temp_dir;
@@ -92,3 +94,5 @@ BOOST_AUTO_TEST_CASE(kill_mid_write_never_tears_the_target) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_io_atomic_file

@@ -11,6 +11,8 @@
 #include "acne/io/safetensors.hpp"
 #include "io_test_util.hpp"
 
+namespace test_io_safetensors {
+
 namespace fs = std::filesystem;
 using namespace acne::io;
 using acne_io_test::mentions;
@@ -535,3 +537,5 @@ BOOST_AUTO_TEST_CASE(check_against_lists_every_difference) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_io_safetensors

@@ -25,6 +25,8 @@
 #include "support/layer_gradients.hpp"
 #include "support/styled_probe.hpp"
 
+namespace test_layers_combinators {
+
 using namespace acne;
 using T = double;
 
@@ -216,3 +218,5 @@ BOOST_AUTO_TEST_CASE(an_empty_chain_is_the_identity) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_layers_combinators

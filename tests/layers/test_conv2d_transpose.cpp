@@ -15,6 +15,8 @@
 #include "acne/gradcheck.hpp"
 #include "acne/layers/conv2d_transpose.hpp"
 
+namespace test_layers_conv2d_transpose {
+
 using namespace acne;
 using T = double;
 using tconv = conv2d_transpose<T>;
@@ -301,3 +303,5 @@ BOOST_AUTO_TEST_CASE(errors_name_the_layer_and_shapes) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_layers_conv2d_transpose

@@ -14,6 +14,8 @@
 #include "acne/layers/shape_ops.hpp"
 #include "support/layer_gradients.hpp"
 
+namespace test_layers_gradients {
+
 using namespace acne;
 using T = double;
 
@@ -103,3 +105,5 @@ BOOST_AUTO_TEST_CASE(gradcheck_detects_a_wrong_gradient) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_layers_gradients

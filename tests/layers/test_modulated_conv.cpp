@@ -9,6 +9,8 @@
 #include "support/styled_probe.hpp"
 #include "support/stylegan_test_util.hpp"
 
+namespace test_layers_modulated_conv {
+
 using namespace acne;
 using namespace acne_stylegan_test;
 
@@ -172,3 +174,5 @@ BOOST_AUTO_TEST_CASE(to_rgb_gradients) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_layers_modulated_conv

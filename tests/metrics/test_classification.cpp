@@ -7,6 +7,8 @@
 
 #include "acne/metrics/classification.hpp"
 
+namespace test_metrics_classification {
+
 namespace m = acne::metrics;
 
 namespace {
@@ -135,3 +137,5 @@ BOOST_AUTO_TEST_CASE(rejects_bad_input) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_metrics_classification

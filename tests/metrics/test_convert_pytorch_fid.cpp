@@ -18,6 +18,8 @@
 #include "acne/network.hpp"
 #include "support/fid_test_util.hpp"
 
+namespace test_metrics_convert_pytorch_fid {
+
 namespace fs = std::filesystem;
 namespace utf = boost::unit_test;
 
@@ -140,3 +142,5 @@ BOOST_AUTO_TEST_CASE(full_key_set_matches_the_network) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_metrics_convert_pytorch_fid

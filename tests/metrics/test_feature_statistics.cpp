@@ -14,6 +14,8 @@
 #include "acne/metrics/feature_statistics.hpp"
 #include "support/scratch_dir.hpp"
 
+namespace test_metrics_feature_statistics {
+
 namespace m = acne::metrics;
 namespace fs = std::filesystem;
 
@@ -182,3 +184,5 @@ BOOST_AUTO_TEST_CASE(corrupt_files_are_rejected) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_metrics_feature_statistics

@@ -7,6 +7,8 @@
 #include "acne/metrics/feature_statistics.hpp"
 #include "acne/metrics/fid.hpp"
 
+namespace test_metrics_fid {
+
 namespace m = acne::metrics;
 
 namespace {
@@ -234,3 +236,5 @@ BOOST_AUTO_TEST_CASE(shape_errors) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_metrics_fid

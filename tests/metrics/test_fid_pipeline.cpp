@@ -18,6 +18,8 @@
 #include "acne/metrics/random_conv_features.hpp"
 #include "support/fid_test_util.hpp"
 
+namespace test_metrics_fid_pipeline {
+
 namespace m = acne::metrics;
 
 namespace {
@@ -171,3 +173,5 @@ BOOST_AUTO_TEST_CASE(folders_are_read_recursively) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_metrics_fid_pipeline

@@ -6,6 +6,8 @@
 
 #include "acne/metrics/kid.hpp"
 
+namespace test_metrics_kid {
+
 namespace m = acne::metrics;
 
 namespace {
@@ -69,3 +71,5 @@ BOOST_AUTO_TEST_CASE(errors) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_metrics_kid

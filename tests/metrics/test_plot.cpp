@@ -11,6 +11,8 @@
 #include "acne/io/plot.hpp"
 #include "acne/metrics/classification.hpp"
 
+namespace test_metrics_plot {
+
 namespace fs = std::filesystem;
 namespace io = acne::io;
 
@@ -199,3 +201,5 @@ BOOST_AUTO_TEST_CASE(legend_goes_where_the_data_is_not) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_metrics_plot

@@ -15,6 +15,8 @@
 #include "acne/models/classifier.hpp"
 #include "support/scratch_dir.hpp"
 
+namespace test_models_convert_keras {
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -167,3 +169,5 @@ BOOST_AUTO_TEST_CASE(converter_refuses_a_file_of_another_architecture) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_models_convert_keras

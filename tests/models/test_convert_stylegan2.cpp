@@ -16,6 +16,8 @@
 #include "acne/models/stylegan2/weights.hpp"
 #include "support/scratch_dir.hpp"
 
+namespace test_models_convert_stylegan2 {
+
 using namespace acne;
 using namespace acne::stylegan2;
 namespace fs = std::filesystem;
@@ -182,3 +184,5 @@ BOOST_AUTO_TEST_CASE(converter_reads_pytorch_and_tensorflow_names, *utf::precond
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_models_convert_stylegan2

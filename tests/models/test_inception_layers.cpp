@@ -10,6 +10,8 @@
 #include "acne/models/inception_blocks.hpp"
 #include "acne/network.hpp"
 
+namespace test_models_inception_layers {
+
 namespace {
 
 acne::tensor<double> random_input(acne::shape4 s, unsigned seed) {
@@ -76,3 +78,5 @@ BOOST_AUTO_TEST_CASE(pool_branch_names_and_gradients) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_models_inception_layers

@@ -16,6 +16,8 @@
 #include "acne/network.hpp"
 #include "support/fid_test_util.hpp"
 
+namespace test_models_inception_v3 {
+
 namespace {
 
 using acne::shape4;
@@ -232,3 +234,5 @@ BOOST_AUTO_TEST_CASE(full_size_forward) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_models_inception_v3

@@ -8,6 +8,8 @@
 #include "acne/models/resnet_v2.hpp"
 #include "support/layer_gradients.hpp"
 
+namespace test_models_model_gradients {
+
 using namespace acne;
 
 namespace {
@@ -53,3 +55,5 @@ BOOST_AUTO_TEST_CASE(whole_reduced_resnet_v2) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_models_model_gradients

@@ -9,6 +9,8 @@
 #include "acne/models/resnet_v2.hpp"
 #include "acne/network.hpp"
 
+namespace test_models_model_parameters {
+
 namespace {
 
 template <class Layer>
@@ -80,3 +82,5 @@ BOOST_AUTO_TEST_CASE(inception_resnet_v2_without_top_matches_keras) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_models_model_parameters

@@ -9,6 +9,8 @@
 #include "acne/models/resnet_v2.hpp"
 #include "acne/network.hpp"
 
+namespace test_models_model_shapes {
+
 namespace {
 
 acne::tensor<float> random_image(acne::shape4 s, std::uint64_t seed) {
@@ -86,3 +88,5 @@ BOOST_AUTO_TEST_CASE(too_small_input_is_an_error) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_models_model_shapes

@@ -9,6 +9,8 @@
 #include "acne/models/stylegan2/generator.hpp"
 #include "acne/network.hpp"
 
+namespace test_models_stylegan2_architecture {
+
 using namespace acne;
 using namespace acne::stylegan2;
 
@@ -150,3 +152,5 @@ BOOST_AUTO_TEST_CASE(rejects_bad_configs_and_inputs) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_models_stylegan2_architecture

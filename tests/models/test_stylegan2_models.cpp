@@ -14,6 +14,8 @@
 #include "acne/optim/adam.hpp"
 #include "support/stylegan_test_util.hpp"
 
+namespace test_models_stylegan2_models {
+
 using namespace acne;
 using namespace acne::stylegan2;
 using namespace acne_stylegan_test;
@@ -281,3 +283,5 @@ BOOST_AUTO_TEST_CASE(adam_steps_fit_a_target_image) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_models_stylegan2_models

@@ -8,6 +8,8 @@
 #include "acne/optim/adam.hpp"
 #include "acne/optim/sgd.hpp"
 
+namespace test_optim_optimizers {
+
 using namespace acne;
 
 namespace {
@@ -112,3 +114,5 @@ BOOST_AUTO_TEST_CASE(training_reduces_a_least_squares_loss) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_optim_optimizers

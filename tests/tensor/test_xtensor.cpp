@@ -11,6 +11,8 @@
 #include "acne/backend/cpu/elementwise.hpp"
 #include "acne/tensor/xtensor.hpp"
 
+namespace test_tensor_xtensor {
+
 using namespace acne;
 
 namespace {
@@ -137,3 +139,5 @@ BOOST_AUTO_TEST_CASE(borrowed_memory_is_not_freed_by_the_view) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_tensor_xtensor

@@ -11,6 +11,8 @@
 #include "acne/optim/adam.hpp"
 #include "train_test_util.hpp"
 
+namespace test_train_checkpoint {
+
 namespace {
 
 using net_t = acne::network<acne::resnet_v2<float>>;
@@ -193,3 +195,5 @@ BOOST_AUTO_TEST_CASE(head_can_be_skipped_and_four_dimensional_shapes_are_accepte
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_train_checkpoint

@@ -13,6 +13,8 @@
 #include "acne/io/report.hpp"
 #include "train_test_util.hpp"
 
+namespace test_train_classify_app {
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -106,3 +108,5 @@ BOOST_AUTO_TEST_CASE(unusable_input_exits_with_status_two) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_train_classify_app

@@ -8,6 +8,8 @@
 #include "acne/train/gan_trainer.hpp"
 #include "support/gan_test_util.hpp"
 
+namespace test_train_gan_bookkeeping {
+
 using namespace acne;
 using namespace acne::train;
 using namespace acne_gan_test;
@@ -196,3 +198,5 @@ BOOST_AUTO_TEST_CASE(options_survive_json) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_train_gan_bookkeeping

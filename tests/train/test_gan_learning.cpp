@@ -11,6 +11,8 @@
 #include "acne/train/gan_trainer.hpp"
 #include "support/gan_test_util.hpp"
 
+namespace test_train_gan_learning {
+
 using namespace acne;
 using namespace acne::train;
 using namespace acne_gan_test;
@@ -62,3 +64,5 @@ BOOST_AUTO_TEST_CASE(fid_falls_well_below_the_untrained_generators) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_train_gan_learning

@@ -14,6 +14,8 @@
 #include "acne/train/gan_trainer.hpp"
 #include "support/gan_test_util.hpp"
 
+namespace test_train_gan_resume {
+
 using namespace acne;
 using namespace acne::train;
 using namespace acne_gan_test;
@@ -176,3 +178,5 @@ BOOST_AUTO_TEST_CASE(snapshot_of_another_config_is_refused) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_train_gan_resume

@@ -12,6 +12,8 @@
 #include "acne/train/gan_transfer.hpp"
 #include "support/gan_test_util.hpp"
 
+namespace test_train_generate {
+
 using namespace acne;
 using namespace acne::stylegan2;
 using namespace acne_gan_test;
@@ -213,3 +215,5 @@ BOOST_AUTO_TEST_CASE(pretrained_weights_start_training_and_mismatches_name_a_ten
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_train_generate

@@ -16,6 +16,8 @@
 #include "support/command_runner.hpp"
 #include "support/gan_test_util.hpp"
 
+namespace test_train_official_snapshots {
+
 using namespace acne;
 using namespace acne::stylegan2;
 using namespace acne_gan_test;
@@ -196,3 +198,5 @@ BOOST_AUTO_TEST_CASE(snapshots_work_in_the_programs) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_train_official_snapshots

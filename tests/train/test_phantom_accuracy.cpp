@@ -31,6 +31,8 @@
 #include "acne/train/classifier_trainer.hpp"
 #include "train_test_util.hpp"
 
+namespace test_train_phantom_accuracy {
+
 BOOST_AUTO_TEST_SUITE(phantom_accuracy)
 
 BOOST_AUTO_TEST_CASE(reduced_resnet_v2_grades_phantom_severity_on_four_classes) {
@@ -84,3 +86,5 @@ BOOST_AUTO_TEST_CASE(reduced_resnet_v2_grades_phantom_severity_on_four_classes) 
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_train_phantom_accuracy

@@ -9,6 +9,8 @@
 #include "acne/train/stylegan2_regularizers.hpp"
 #include "support/stylegan_test_util.hpp"
 
+namespace test_train_stylegan2_regularizers {
+
 using namespace acne;
 using namespace acne::stylegan2;
 using namespace acne_stylegan_test;
@@ -152,3 +154,5 @@ BOOST_AUTO_TEST_CASE(path_length_gradient) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_train_stylegan2_regularizers

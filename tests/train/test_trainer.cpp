@@ -9,6 +9,8 @@
 #include "acne/train/classifier_trainer.hpp"
 #include "train_test_util.hpp"
 
+namespace test_train_trainer {
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -179,3 +181,5 @@ BOOST_AUTO_TEST_CASE(evaluation_files_agree_with_the_predictions) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_train_trainer

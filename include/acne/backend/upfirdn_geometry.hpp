@@ -3,6 +3,7 @@
 // backend. Plain data so a CUDA kernel can take it by value.
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <vector>
 
@@ -47,6 +48,23 @@ struct upfirdn_params {
   // The tap applied to the upsampled, padded input at offset (a, b) of the window.
   double tap(std::size_t a, std::size_t b) const {
     return flip_filter ? filter.at(a, b) : filter.at(filter.h - 1 - a, filter.w - 1 - b);
+  }
+  // Whether tap(a, b) == col[a] * row[b] for every tap (to 1e-12 of the largest): then a backend
+  // may filter along x and y in turn, fh + fw multiply-adds per output instead of fh * fw. The
+  // factors are taken through the largest tap, so they stay well scaled.
+  bool separable(std::array<double, fir_filter::max_taps>& col, std::array<double, fir_filter::max_taps>& row) const {
+    std::size_t pa = 0, pb = 0;
+    for (std::size_t a = 0; a < filter.h; ++a)
+      for (std::size_t b = 0; b < filter.w; ++b)
+        if (std::abs(tap(a, b)) > std::abs(tap(pa, pb))) pa = a, pb = b;
+    const double pivot = tap(pa, pb);
+    if (pivot == 0) return false;
+    for (std::size_t a = 0; a < filter.h; ++a) col[a] = tap(a, pb) / pivot;
+    for (std::size_t b = 0; b < filter.w; ++b) row[b] = tap(pa, b);
+    for (std::size_t a = 0; a < filter.h; ++a)
+      for (std::size_t b = 0; b < filter.w; ++b)
+        if (std::abs(tap(a, b) - col[a] * row[b]) > 1e-12 * std::abs(pivot)) return false;
+    return true;
   }
 
 private:

@@ -137,18 +137,17 @@ void activation_forward(const activation& act, const tensor<T, cpu>& x, tensor<T
   cpu_backend::parallel_chunks(x.size(), [&](std::size_t first, std::size_t count) {
     const auto a = as_xtensor_flat(x.data() + first, count);
     auto b = as_xtensor_flat(y.data() + first, count);
-    // One expression per kind: the switch runs once per chunk, not once per element.
-    auto store = [&](auto&& e) {
-      if (act.clamp > 0) xt::noalias(b) = xt::clip(e * gain, -c, c);
-      else xt::noalias(b) = e * gain;
-    };
+    // One expression per kind: the switch runs once per chunk, not once per element. The clamp
+    // is a second pass over the chunk (still in cache) rather than a second expression per kind,
+    // which would double what every file that includes this header compiles.
     switch (act.kind) {
-      case activation_kind::linear: store(a); break;
-      case activation_kind::relu: store(xt::where(a > T(0), a, T(0))); break;
-      case activation_kind::lrelu: store(xt::where(a > T(0), a, alpha * a)); break;
-      case activation_kind::tanh: store(xt::tanh(a)); break;
-      case activation_kind::sigmoid: store(T(1) / (T(1) + xt::exp(-a))); break;
+      case activation_kind::linear: xt::noalias(b) = a * gain; break;
+      case activation_kind::relu: xt::noalias(b) = xt::where(a > T(0), a, T(0)) * gain; break;
+      case activation_kind::lrelu: xt::noalias(b) = xt::where(a > T(0), a, alpha * a) * gain; break;
+      case activation_kind::tanh: xt::noalias(b) = xt::tanh(a) * gain; break;
+      case activation_kind::sigmoid: xt::noalias(b) = T(1) / (T(1) + xt::exp(-a)) * gain; break;
     }
+    if (act.clamp > 0) xt::noalias(b) = xt::clip(b, -c, c);
   });
 }
 

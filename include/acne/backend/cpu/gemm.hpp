@@ -4,15 +4,19 @@
 // Whole matrices go through xt::blas::gemm on zero-copy adaptors; a block of a larger matrix (a
 // leading dimension of its own) through cxxblas::gemm, because xt::blas::gemm would copy a strided
 // A or B and refuses a strided C. BLAS runs on the calling thread (blas_threads.hpp); parallel_gemm
-// spreads one product over the OpenMP threads.
+// spreads one product over the OpenMP threads. Float products go to oneDNN where the build has it
+// (onednn.hpp): faster than OpenBLAS on every shape bench_conv uses, and 4-5x where OpenBLAS does
+// not know the CPU.
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <type_traits>
 
 #include <xtensor/xadapt.hpp>
 #include <xtensor-blas/xblas.hpp>
 
 #include "acne/backend/cpu/blas_threads.hpp"
+#include "acne/backend/cpu/onednn.hpp"
 
 namespace acne::cpu_backend {
 
@@ -32,6 +36,13 @@ void blas_gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::si
 template <class T>
 void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* a,
           std::size_t lda, const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc) {
+#ifdef ACNE_WITH_ONEDNN
+  if constexpr (std::is_same_v<T, float>)
+    if (onednn::enabled) {
+      if (m && n) onednn::sgemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+      return;
+    }
+#endif
   keep_blas_on_calling_thread();
   blas_gemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
@@ -40,6 +51,12 @@ void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t 
 template <class T>
 void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* a,
           const T* b, T beta, T* c) {
+#ifdef ACNE_WITH_ONEDNN
+  if constexpr (std::is_same_v<T, float>)
+    if (onednn::enabled)
+      return gemm(trans_a, trans_b, m, n, k, alpha, a, std::max<std::size_t>(trans_a ? m : k, 1), b,
+                  std::max<std::size_t>(trans_b ? k : n, 1), beta, c, std::max<std::size_t>(n, 1));
+#endif
   if (m == 0 || n == 0 || k == 0)  // empty adaptors have no leading dimension BLAS accepts
     return gemm(trans_a, trans_b, m, n, k, alpha, a, trans_a ? m : k, b, trans_b ? k : n, beta, c, n);
   using shape = std::array<std::size_t, 2>;
@@ -60,6 +77,11 @@ template <class T>
 void parallel_gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* a,
                    const T* b, T beta, T* c) {
   const std::size_t lda = trans_a ? m : k, ldb = trans_b ? k : n;
+#ifdef ACNE_WITH_ONEDNN
+  // oneDNN spreads one product over the OpenMP threads itself.
+  if constexpr (std::is_same_v<T, float>)
+    if (onednn::enabled) return gemm(trans_a, trans_b, m, n, k, alpha, a, b, beta, c);
+#endif
   int threads = 1;
 #ifdef _OPENMP
   if (blas_threads::controllable() && !omp_in_parallel() && double(m) * double(n) * double(k) >= parallel_gemm_threshold)

@@ -1,0 +1,63 @@
+#pragma once
+// Which kernels the CPU backend runs, said where a user looks (the programs' "device:" line, every
+// benchmark's header): OpenBLAS 0.3.21 picks its kernels from a table of CPU models and runs
+// generic SSE3 code ("Prescott") on any CPU newer than its table, several times slower, without a
+// word. When that is the case and oneDNN is not there to take the convolutions, this says so, with
+// the fix.
+#include <string>
+
+#include "acne/backend/cpu/onednn.hpp"
+
+// Weak, so the library still links against a BLAS that is not OpenBLAS; it is then null.
+extern "C" char* openblas_get_corename(void) __attribute__((weak));
+
+namespace acne::cpu_backend {
+
+inline std::string blas_core() { return openblas_get_corename ? openblas_get_corename() : "unknown (not OpenBLAS)"; }
+
+// OpenBLAS's name for the best core this CPU's instruction set allows, where OpenBLAS has one.
+inline std::string best_blas_core() {
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")) return "SkylakeX";
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
+  return "";
+}
+
+// True when OpenBLAS runs kernels older than the CPU: its core is one of the pre-AVX2 ones while
+// the CPU has AVX2 or better.
+inline bool blas_below_cpu() {
+  if (!openblas_get_corename || best_blas_core().empty()) return false;
+  const std::string core = blas_core();
+  for (const char* old : {"Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Atom", "Katmai", "Coppermine",
+                          "Northwood", "Banias", "Athlon", "Opteron", "Barcelona", "Bobcat", "Sandybridge"})
+    if (core == old) return true;
+  return false;
+}
+
+// One line: what runs the convolutions, the float products and the rest of BLAS.
+inline std::string kernels_summary() {
+  std::string s;
+#ifdef ACNE_WITH_ONEDNN
+  if (onednn::enabled) s = "oneDNN " + onednn::version() + " (" + onednn::isa() + ") for convolutions and products, ";
+#endif
+  s += "OpenBLAS core " + blas_core();
+  return s;
+}
+
+// A warning for the user when the kernels are slower than the CPU allows, or "" when they are not.
+inline std::string kernels_warning() {
+  if (!blas_below_cpu()) return "";
+  std::string w = "warning: OpenBLAS runs its generic '" + blas_core() + "' kernels on this CPU, which has " +
+                  (best_blas_core() == "SkylakeX" ? "AVX-512" : "AVX2") + "; ";
+#ifdef ACNE_WITH_ONEDNN
+  if (onednn::enabled)
+    return w + "oneDNN runs the convolutions and float products, the rest of BLAS (double precision, FID's "
+               "linear algebra) runs slower: start the program with OPENBLAS_CORETYPE=" +
+           best_blas_core() + " to fix that";
+#endif
+  return w + "convolutions and products run several times slower than this CPU allows: install oneDNN "
+             "(Debian libdnnl-dev, or tools/deps.sh) and rebuild, or start the program with OPENBLAS_CORETYPE=" +
+         best_blas_core();
+}
+
+}  // namespace acne::cpu_backend
