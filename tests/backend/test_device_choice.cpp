@@ -37,6 +37,18 @@ BOOST_AUTO_TEST_CASE(on_device_says_where_it_runs) {
   BOOST_CHECK_THROW(acne::on_device("cuda", log, [](auto) { return 0; }), acne::device_unavailable);
 }
 
+BOOST_AUTO_TEST_CASE(old_blas_kernels_are_warned_about_with_the_fix) {
+  using acne::cpu_backend::kernels_warning;
+  const std::string w = kernels_warning("Prescott", "SkylakeX");
+  BOOST_TEST(w.find("generic 'Prescott' kernels") != std::string::npos);
+  BOOST_TEST(w.find("AVX-512") != std::string::npos);
+  BOOST_TEST(w.find("OPENBLAS_CORETYPE=SkylakeX") != std::string::npos);
+  BOOST_TEST(kernels_warning("Nehalem", "Haswell").find("AVX2") != std::string::npos);
+  BOOST_TEST(kernels_warning("Cooperlake", "SkylakeX").empty());  // a core OpenBLAS knows
+  BOOST_TEST(kernels_warning("Zen", "Haswell").empty());
+  BOOST_TEST(kernels_warning("Prescott", "").empty());  // the CPU has nothing better to offer
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace test_backend_device_choice

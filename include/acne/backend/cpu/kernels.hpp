@@ -23,11 +23,10 @@ inline std::string best_blas_core() {
   return "";
 }
 
-// True when OpenBLAS runs kernels older than the CPU: its core is one of the pre-AVX2 ones while
-// the CPU has AVX2 or better.
-inline bool blas_below_cpu() {
-  if (!openblas_get_corename || best_blas_core().empty()) return false;
-  const std::string core = blas_core();
+// True when OpenBLAS's `core` is one of the pre-AVX2 ones while the CPU allows `best` ("" when
+// OpenBLAS has no better core for it).
+inline bool core_older_than_cpu(const std::string& core, const std::string& best) {
+  if (best.empty()) return false;
   for (const char* old : {"Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Atom", "Katmai", "Coppermine",
                           "Northwood", "Banias", "Athlon", "Opteron", "Barcelona", "Bobcat", "Sandybridge"})
     if (core == old) return true;
@@ -44,20 +43,24 @@ inline std::string kernels_summary() {
   return s;
 }
 
-// A warning for the user when the kernels are slower than the CPU allows, or "" when they are not.
-inline std::string kernels_warning() {
-  if (!blas_below_cpu()) return "";
-  std::string w = "warning: OpenBLAS runs its generic '" + blas_core() + "' kernels on this CPU, which has " +
-                  (best_blas_core() == "SkylakeX" ? "AVX-512" : "AVX2") + "; ";
+// A warning for the user when OpenBLAS's `core` is older than the `best` this CPU allows, with the
+// fix, or "" when it is not.
+inline std::string kernels_warning(const std::string& core, const std::string& best) {
+  if (!core_older_than_cpu(core, best)) return "";
+  std::string w = "warning: OpenBLAS runs its generic '" + core + "' kernels on this CPU, which has " +
+                  (best == "SkylakeX" ? "AVX-512" : "AVX2") + "; ";
 #ifdef ACNE_WITH_ONEDNN
   if (onednn::enabled)
     return w + "oneDNN runs the convolutions and float products, the rest of BLAS (double precision, FID's "
                "linear algebra) runs slower: start the program with OPENBLAS_CORETYPE=" +
-           best_blas_core() + " to fix that";
+           best + " to fix that";
 #endif
   return w + "convolutions and products run several times slower than this CPU allows: install oneDNN "
              "(Debian libdnnl-dev, or tools/deps.sh) and rebuild, or start the program with OPENBLAS_CORETYPE=" +
-         best_blas_core();
+         best;
+}
+inline std::string kernels_warning() {
+  return openblas_get_corename ? kernels_warning(blas_core(), best_blas_core()) : "";
 }
 
 }  // namespace acne::cpu_backend
