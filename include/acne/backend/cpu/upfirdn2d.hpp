@@ -133,8 +133,6 @@ public:
     work_ = separable_ ? ih_ * col_taps + row_taps * ow_ : row_taps * col_taps;
   }
 
-  bool separable() const { return separable_; }
-
   void forward(const T* x, T* y, std::size_t planes) const {
     each_plane(planes, [&](std::size_t nc, T* scratch) {
       const T* in = x + nc * ih_ * iw_;
