@@ -2,8 +2,9 @@
 // and of inference, on the CPU and, when built with CUDA and a GPU is present, with cuDNN, side by
 // side. Defaults: the paper's ResNet50V2 at batch 16, 224x224, one warm-up and two timed steps.
 //   bench_classifier [--model resnet50v2|resnet152v2|inception_resnet_v2] [--batch 16] [--size 224]
-//                    [--width 1] [--reps 2] [--device cpu|cuda|all]
+//                    [--width 1] [--reps 2] [--device cpu|cuda|all] [--json FILE]
 #include <algorithm>  // before backend/cpu/loss.hpp, which uses std::max_element
+#include <fstream>
 #include <iostream>
 #include <random>
 #include <string>
@@ -14,6 +15,8 @@
 #include "acne/optim/adam.hpp"
 #include "acne/train/batches.hpp"
 #include "bench_common.hpp"
+
+#include <nlohmann/json.hpp>
 
 #ifdef ACNE_WITH_CUDA
 #include <cuda_runtime_api.h>
@@ -113,5 +116,14 @@ int main(int argc, char** argv) {
   if (results.size() == 2)
     std::cout << "\ncuda / cpu: train x" << bench::fixed(results[0].train.median / results[1].train.median, 1)
               << ", inference x" << bench::fixed(results[0].infer.median / results[1].infer.median, 1) << "\n";
+  if (const auto json = a.value("--json", ""); !json.empty()) {
+    nlohmann::json report = {{"model", spec.architecture}, {"batch", batch}, {"size", spec.image_size},
+                             {"results", nlohmann::json::array()}};
+    for (const auto& r : results)
+      report["results"].push_back({{"device", r.device}, {"parameters", r.parameters},
+                                   {"train_seconds", {{"best", r.train.best}, {"median", r.train.median}}},
+                                   {"infer_seconds", {{"best", r.infer.best}, {"median", r.infer.median}}}});
+    std::ofstream(json) << report.dump(2) << "\n";
+  }
   return 0;
 }

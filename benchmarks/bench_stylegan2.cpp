@@ -1,6 +1,9 @@
 // StyleGAN2 (config F) throughput: generator images/s and training kimg/s at 64, 256 and 1024 px, on
 // the CPU and, when built with CUDA and a GPU is present, with cuDNN, side by side.
 //   bench_stylegan2 [--res 64,256,1024] [--batch 4] [--reps 1] [--cpu-train-res 64] [--warmup] [--json FILE]
+//                   [--channel-base 32768] [--channel-max 512] [--mapping-layers 8]
+// The last three shrink config F for every network of the run (the peer benchmark trains at
+// channel base 4096, max 128, 2 mapping layers); --cpu-train-res "" trains nothing on the CPU.
 // Training is the full loop of acne/train/gan_trainer.hpp on one minibatch of `batch` images in one
 // round; its time is amortised as the reference schedules the phases: Gmain + Dmain every minibatch,
 // Greg every 4th, Dreg every 16th (each phase timed on its own). Quick by default: on the CPU the
@@ -56,9 +59,19 @@ void sync(const tensor<float, D>& t) {
 }
 
 // Images per second of the generator's forward pass (mapping + synthesis, random noise).
+// Config F at a resolution, with the run's --channel-base, --channel-max and --mapping-layers.
+struct shape_flags {
+  std::size_t channel_base = 32768, channel_max = 512, mapping_layers = 8;
+  stylegan2::config at(std::size_t res) const {
+    auto c = stylegan2::config::config_f(res);
+    c.channel_base = channel_base, c.channel_max = channel_max, c.mapping_layers = mapping_layers;
+    c.validate();
+    return c;
+  }
+};
+
 template <class D>
-double generator_images_per_second(std::size_t res, std::size_t batch, int reps) {
-  const auto c = stylegan2::config::config_f(res);
+double generator_images_per_second(const stylegan2::config& c, std::size_t batch, int reps) {
   network<stylegan2::generator<float, D>> g{stylegan2::generator<float, D>(c)};
   g.setup({1, c.z_dim, 1, 1}, 1);
   g.eval();
@@ -76,9 +89,10 @@ struct train_rate {
 // One minibatch of `batch` images per step, regularisation phases in every step (timed apart and
 // amortised over their intervals 4 and 16).
 template <class D>
-train_rate training_rate(std::size_t res, std::size_t batch, int reps, bool warmup) {
+train_rate training_rate(const stylegan2::config& c, std::size_t batch, int reps, bool warmup) {
+  const std::size_t res = c.resolution;
   train::gan_options o;
-  o.config = stylegan2::config::config_f(res);
+  o.config = c;
   o.batch = o.batch_gpu = batch;
   o.g_reg_interval = o.d_reg_interval = 1;
   o.mirror = false;
@@ -109,20 +123,23 @@ int main(int argc, char** argv) {
   const bench::args a(argc, argv);
   if (a.flag("--help")) {
     std::cout << "usage: bench_stylegan2 [--res 64,256,1024] [--batch 4] [--reps 1] [--cpu-train-res 64] [--warmup] "
-                 "[--json FILE]\n";
+                 "[--json FILE] [--channel-base 32768] [--channel-max 512] [--mapping-layers 8]\n";
     return 0;
   }
   const auto resolutions = size_list(a.value("--res", "64,256,1024"));
   const auto cpu_train = size_list(a.value("--cpu-train-res", "64"));
   const auto batch = std::size_t(a.number("--batch", 4));
   const int reps = int(a.number("--reps", 1));
+  const shape_flags shape{std::size_t(a.number("--channel-base", 32768)), std::size_t(a.number("--channel-max", 512)),
+                          std::size_t(a.number("--mapping-layers", 8))};
   bool gpu = false;
 #ifdef ACNE_WITH_CUDA
   gpu = cuda_available();
 #endif
   bench::sgemm_probe probe;
   const double sgemm = probe.gflops(3);
-  std::cout << "StyleGAN2 config F, " << bench::today() << "; " << bench::threads_summary() << "; CPU SGEMM "
+  std::cout << "StyleGAN2 config F (channel base " << shape.channel_base << ", max " << shape.channel_max << ", "
+            << shape.mapping_layers << " mapping layers), " << bench::today() << "; " << bench::threads_summary() << "; CPU SGEMM "
             << bench::fixed(sgemm, 1) << " GFLOP/s" << (gpu ? "" : "; no GPU: CUDA columns empty") << "\n\n";
 
   bench::table table({"resolution", "measure", "CPU", "cuDNN", "cuDNN/CPU"});
@@ -130,17 +147,17 @@ int main(int argc, char** argv) {
   for (const auto res : resolutions) {
     const std::size_t g_batch = res >= 1024 ? 1 : batch;
     std::optional<double> cpu_g, gpu_g, cpu_t, gpu_t;
-    cpu_g = generator_images_per_second<cpu>(res, g_batch, reps);
+    cpu_g = generator_images_per_second<cpu>(shape.at(res), g_batch, reps);
     const bool train_cpu = std::find(cpu_train.begin(), cpu_train.end(), res) != cpu_train.end();
     std::map<std::string, double> cpu_phases, gpu_phases;
     if (train_cpu) {
-      const auto r = training_rate<cpu>(res, batch, reps, a.flag("--warmup"));
+      const auto r = training_rate<cpu>(shape.at(res), batch, reps, a.flag("--warmup"));
       cpu_t = r.kimg_per_s, cpu_phases = r.phase_seconds;
     }
 #ifdef ACNE_WITH_CUDA
     if (gpu) {
-      gpu_g = generator_images_per_second<cuda>(res, g_batch, std::max(reps, 3));
-      const auto r = training_rate<cuda>(res, batch, std::max(reps, 3), true);
+      gpu_g = generator_images_per_second<cuda>(shape.at(res), g_batch, std::max(reps, 3));
+      const auto r = training_rate<cuda>(shape.at(res), batch, std::max(reps, 3), true);
       gpu_t = r.kimg_per_s, gpu_phases = r.phase_seconds;
     }
 #endif
