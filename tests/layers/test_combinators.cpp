@@ -1,11 +1,14 @@
 // The combinators' own contracts: residual and choice against finite differences, the tangent
 // passes of sequential, repeated, sum_of, choice and styled_chain against central differences of
-// forward and backward, styled_chain's slicing of ws, parameter names under inlined parts, lookup of a part by name, the empty chain.
+// forward and backward, styled_chain's slicing of ws, parameter names under inlined parts, lookup of a part by name, the empty chain;
+// the buffers they share: in-place activations and gradients borrowed from the pool.
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <utility>
+#include <vector>
 
 #include "acne/gradcheck.hpp"
 #include "acne/layers/activations.hpp"
@@ -21,6 +24,7 @@
 #include "acne/layers/stylegan/equalized_dense.hpp"
 #include "acne/layers/stylegan/learned_const.hpp"
 #include "acne/layers/stylegan/synthesis_layer.hpp"
+#include "acne/tensor/buffer_pool.hpp"
 
 #include "support/layer_gradients.hpp"
 #include "support/styled_probe.hpp"
@@ -215,6 +219,72 @@ BOOST_AUTO_TEST_CASE(an_empty_chain_is_the_identity) {
   network net(sequential(fc(3), repeated<equalized_dense<T>>()));
   BOOST_TEST(net.setup({2, 4, 1, 1}) == (shape4{2, 3, 1, 1}));
   BOOST_TEST(tangent_error(sequential(fc(3), repeated<equalized_dense<T>>()), {2, 4, 1, 1}) < tol);
+}
+
+// A relu after batch norm or conv runs in its predecessor's buffer; wrapping it in a chain of its
+// own stops the sharing (a chain is not an in-place layer), so both must give the same numbers.
+BOOST_AUTO_TEST_CASE(in_place_activations_give_the_numbers_of_separate_buffers) {
+  using lone_relu = sequential<relu<T>>;
+  using lone_leaky = sequential<leaky_relu<T>>;
+  static_assert(in_place_layer<relu<T>> && !in_place_layer<lone_relu> && backward_without_output<batch_norm<T>>);
+  auto shared = sequential(conv2d<T>({.filters = 4}), batch_norm<T>(), relu<T>(), conv2d<T>({.filters = 3}),
+                           leaky_relu<T>(0.2), conv2d<T>({.filters = 2}));
+  auto separate = sequential(conv2d<T>({.filters = 4}), batch_norm<T>(), lone_relu(relu<T>()),
+                             conv2d<T>({.filters = 3}), lone_leaky(leaky_relu<T>(0.2)), conv2d<T>({.filters = 2}));
+  BOOST_TEST(gradient_error(shared, {2, 3, 5, 5}) < tol);
+  network a(std::move(shared));
+  network b(std::move(separate));
+  randomize(a, {2, 3, 5, 5}, 4);
+  randomize(b, {2, 3, 5, 5}, 4);
+  const auto x = normal_tensor({2, 3, 5, 5}, 5);
+  const tensor<T> ya = a.forward(x), yb = b.forward(x);
+  BOOST_TEST(relative_error(ya, yb) == 0.0);
+  const auto dy = normal_tensor(ya.shape(), 6);
+  a.zero_grad(), b.zero_grad();
+  BOOST_TEST(relative_error(a.backward(dy), b.backward(dy)) == 0.0);
+  BOOST_TEST(relative_error(a.gradients(), b.gradients()) == 0.0);
+  BOOST_CHECK_THROW(leaky_relu<T>(-0.1), std::exception);  // its output would lose the input's sign
+}
+
+// Gradients are lent by the pool for one backward pass and given back: the pool holds them between
+// passes, a second pass allocates nothing more, and a lent buffer's old contents never reach a result.
+BOOST_AUTO_TEST_CASE(a_backward_pass_borrows_its_gradients_from_the_pool) {
+  using pre = inlined<sequential<batch_norm<T>, relu<T>>>;
+  using block = residual<pre, sequential<conv2d<T>, batch_norm<T>, relu<T>, conv2d<T>>, identity<T>>;
+  const auto make = [] {
+    return repeated<block>({block(pre(batch_norm<T>(), relu<T>()),
+                                  sequential(conv2d<T>({.filters = 2}), batch_norm<T>(), relu<T>(), conv2d<T>({.filters = 3})),
+                                  identity<T>(), shortcut_input::raw),
+                            block(pre(batch_norm<T>(), relu<T>()),
+                                  sequential(conv2d<T>({.filters = 5}), batch_norm<T>(), relu<T>(), conv2d<T>({.filters = 3})),
+                                  identity<T>(), shortcut_input::raw)});
+  };
+  BOOST_TEST(gradient_error(make(), {2, 3, 4, 4}) < tol);
+  auto& pool = buffer_pool<T, cpu>::of_this_thread();
+  network net(make());
+  randomize(net, {2, 3, 4, 4}, 7);
+  const auto x = normal_tensor({2, 3, 4, 4}, 8), dy = normal_tensor({2, 3, 4, 4}, 9);
+  const auto pass = [&] {
+    net.forward(x);
+    net.zero_grad();
+    const tensor<T> dx = net.backward(dy);
+    return std::pair(dx, tensor<T>(net.gradients()));
+  };
+  const auto [dx1, g1] = pass();
+  const std::size_t held = pool.free_elements();
+  BOOST_TEST(held > 0u);
+  std::vector<tensor<T>> junk;  // every free block, filled with junk and given back
+  while (pool.free_elements() > 0) {
+    junk.push_back(pool.take({1, 1, 1, 1}));
+    junk.back().resize({junk.back().capacity(), 1, 1, 1});
+    junk.back().fill(1e6);
+  }
+  for (auto& t : junk) pool.give_back(t);
+  BOOST_TEST(pool.free_elements() == held);
+  const auto [dx2, g2] = pass();
+  BOOST_TEST(relative_error(dx2, dx1) == 0.0);
+  BOOST_TEST(relative_error(g2, g1) == 0.0);
+  BOOST_TEST(pool.free_elements() == held);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -25,12 +25,17 @@ private:
 
 template <class T, class D = cpu>
 struct relu : activation_layer<T, D> {
+  static constexpr bool runs_in_place = true;
   relu() : activation_layer<T, D>(activation::relu()) {}
 };
 
 template <class T, class D = cpu>
 struct leaky_relu : activation_layer<T, D> {
-  explicit leaky_relu(double alpha = 0.2, double gain = 1.0) : activation_layer<T, D>(activation::lrelu(alpha, gain)) {}
+  static constexpr bool runs_in_place = true;
+  explicit leaky_relu(double alpha = 0.2, double gain = 1.0) : activation_layer<T, D>(activation::lrelu(alpha, gain)) {
+    ACNE_CHECK(alpha >= 0 && gain > 0, "leaky_relu: alpha " << alpha << " and gain " << gain
+                                                            << " must keep the sign of the input");
+  }
 };
 
 template <class T, class D = cpu>

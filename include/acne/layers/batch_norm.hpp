@@ -19,6 +19,7 @@ class batch_norm : public layer_base<T, D> {
 public:
   explicit batch_norm(const batch_norm_options& o = {}) : opt_(o) { this->name = o.name; }
 
+  static constexpr bool backward_reads_output = false;
   shape4 setup(const shape4& in, parameter_registry<T, D>& reg) {
     const shape4 s{in.c, 1, 1, 1};
     if (opt_.scale) reg.add("gamma", s, initializer::ones(), in.c, in.c, &gamma_, &dgamma_);

@@ -15,6 +15,8 @@ class choice : public layer_base<typename First::value_type, typename First::dev
 public:
   using T = typename First::value_type;
   using D = typename First::device_type;
+  static constexpr bool backward_reads_output =
+      !(backward_without_output<First> && ... && backward_without_output<Rest>);
 
   choice() = default;
   template <class L>

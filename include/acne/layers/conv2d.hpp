@@ -34,6 +34,7 @@ class conv2d : public layer_base<T, D> {
 public:
   explicit conv2d(const conv2d_options& o = {}) : opt_(o) { this->name = o.name; }
 
+  static constexpr bool backward_reads_output = false;
   shape4 setup(const shape4& in, parameter_registry<T, D>& reg) {
     in_channels_ = in.c;
     const std::size_t kh = kernel_h(), kw = kernel_w();

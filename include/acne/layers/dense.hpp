@@ -27,6 +27,7 @@ class dense : public layer_base<T, D> {
 public:
   explicit dense(const dense_options& o = {}) : opt_(o) { this->name = o.name; }
 
+  static constexpr bool backward_reads_output = false;
   shape4 setup(const shape4& in, parameter_registry<T, D>& reg) {
     in_features_ = in.sample_size();
     gains_ = weight_gains::of(opt_.equalized, in_features_, opt_.weight_gain, opt_.bias_gain, opt_.weight_init);

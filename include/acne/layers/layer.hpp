@@ -89,6 +89,18 @@ std::string layer_name(const L& l, std::size_t index) {
   return std::to_string(index);
 }
 
+// Facts a layer may declare about its passes, as static constexpr bool members, which let the
+// combinators share buffers; a layer that declares nothing is assumed to need every buffer.
+//   backward_reads_output = false  backward reads x and dy, never y, so y's buffer may be written
+//                                  over once the next layer has read it;
+//   runs_in_place = true           forward may be handed the same tensor as x and y, and backward
+//                                  then reads the result as x (relu and leaky relu, whose output
+//                                  keeps the sign their derivative depends on).
+template <class L>
+concept backward_without_output = requires { requires !L::backward_reads_output; };
+template <class L>
+concept in_place_layer = requires { requires L::runs_in_place; };
+
 // A layer whose parameters register in its parent's scope, not under a name of its own: a chain
 // that only groups layers (a block's main path) keeps the names its parts would have unwrapped.
 template <class L>

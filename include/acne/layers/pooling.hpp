@@ -10,6 +10,7 @@ class pool2d : public layer_base<T, D> {
 public:
   pool2d(pool_kind kind, std::size_t size, std::size_t stride, padding_mode padding = padding_mode::valid)
       : kind_(kind), size_(size), stride_(stride), padding_(padding) {}
+  static constexpr bool backward_reads_output = false;
   shape4 setup(const shape4& in, parameter_registry<T, D>&) { return output_shape(in); }
   window geometry(const shape4& in) const {
     return resolve_padding(window{size_, size_, stride_, stride_}, padding_, in.h, in.w);
@@ -47,6 +48,7 @@ struct avg_pool : pool2d<T, D> {
 template <class T, class D = cpu>
 class global_avg_pool : public layer_base<T, D> {
 public:
+  static constexpr bool backward_reads_output = false;
   shape4 setup(const shape4& in, parameter_registry<T, D>&) { return {in.n, in.c, 1, 1}; }
   void forward(const tensor<T, D>& x, tensor<T, D>& y, context&) {
     y.resize({x.shape().n, x.shape().c, 1, 1});

@@ -3,12 +3,14 @@
 // or the raw input x. He et al.'s full pre-activation unit needs both: a projection shortcut reads
 // the normalised input, an identity (or pooling) shortcut the input itself, which sum_of, whose
 // branches all read x, cannot express. Parameters register in the order pre, shortcut, main. An
-// identity pre or shortcut is read in place: a residual adds its input, it does not copy it.
+// identity pre or shortcut (also one picked by a choice<>) is read in place: a residual adds its
+// input, it does not copy it.
 #include <type_traits>
 
 #include "acne/backend.hpp"
 #include "acne/layers/layer.hpp"
 #include "acne/layers/shape_ops.hpp"
+#include "acne/tensor/buffer_pool.hpp"
 
 namespace acne {
 
@@ -33,19 +35,28 @@ public:
     return out;
   }
 
+  // The main path writes y itself when its backward never reads its output, and y then adds the
+  // shortcut: no copy of either.
   void forward(const tensor<T, D>& x, tensor<T, D>& y, context& ctx) {
     if constexpr (!identity_pre) pre_.forward(x, pre_out_, ctx);
-    main_.forward(pre_out(x), main_out_, ctx);
     const tensor<T, D>& s = shortcut_input_of(x);
-    if constexpr (!identity_shortcut) shortcut_.forward(s, short_out_, ctx);
-    y = main_out_;
-    axpy(T(1), identity_shortcut ? s : short_out_, y);
+    if (!shortcut_is_identity()) shortcut_.forward(s, short_out_, ctx);
+    if constexpr (main_writes_y) {
+      main_.forward(pre_out(x), y, ctx);
+    } else {
+      main_.forward(pre_out(x), main_out_, ctx);
+      y = main_out_;
+    }
+    axpy(T(1), shortcut_is_identity() ? s : short_out_, y);
   }
+
+  static constexpr bool backward_reads_output = false;
 
   // The main path and a projection shortcut meet in the gradient of pre(x); a raw shortcut's
   // gradient joins dx after pre's backward, which runs even without dx for pre's parameters.
-  void backward(const tensor<T, D>& x, const tensor<T, D>&, const tensor<T, D>& dy, tensor<T, D>* dx, context& ctx) {
-    main_.backward(pre_out(x), main_out_, dy, &dpre_, ctx);
+  void backward(const tensor<T, D>& x, const tensor<T, D>& y, const tensor<T, D>& dy, tensor<T, D>* dx, context& ctx) {
+    borrow_gradient(dpre_, pre_out(x).shape(), false);
+    main_.backward(pre_out(x), main_writes_y ? y : main_out_, dy, &dpre_, ctx);
     if (preactivated()) add_shortcut_gradient(pre_out(x), dy, dpre_, ctx);
     if constexpr (identity_pre) {
       if (dx) *dx = dpre_;
@@ -53,7 +64,9 @@ public:
       pre_.backward(x, pre_out_, dpre_, dx, ctx);
     }
     if (!preactivated() && dx) add_shortcut_gradient(x, dy, *dx, ctx);
-    if (!preactivated() && !dx && !identity_shortcut) shortcut_.backward(x, short_out_, dy, nullptr, ctx);
+    if (!preactivated() && !dx && !shortcut_is_identity()) shortcut_.backward(x, short_out_, dy, nullptr, ctx);
+    return_gradient(dpre_, false);
+    return_gradient(dshort_, false);
   }
 
   Pre& pre() { return pre_; }
@@ -63,15 +76,25 @@ public:
 private:
   static constexpr bool identity_pre = std::is_same_v<Pre, identity<T, D>>;
   static constexpr bool identity_shortcut = std::is_same_v<Shortcut, identity<T, D>>;
+  static constexpr bool main_writes_y = backward_without_output<Main>;
+
+  // An identity shortcut, by type or as the pick of a choice<>: read in place, never run.
+  bool shortcut_is_identity() const {
+    if constexpr (identity_shortcut) return true;
+    else if constexpr (requires { shortcut_.template holds<identity<T, D>>(); })
+      return shortcut_.template holds<identity<T, D>>();
+    else return false;
+  }
 
   bool preactivated() const { return from_ == shortcut_input::preactivated; }
   const tensor<T, D>& pre_out(const tensor<T, D>& x) const { return identity_pre ? x : pre_out_; }
   const tensor<T, D>& shortcut_input_of(const tensor<T, D>& x) const { return preactivated() ? pre_out(x) : x; }
   // g += dL/d(shortcut input).
   void add_shortcut_gradient(const tensor<T, D>& s, const tensor<T, D>& dy, tensor<T, D>& g, context& ctx) {
-    if constexpr (identity_shortcut) {
+    if (shortcut_is_identity()) {
       axpy(T(1), dy, g);
     } else {
+      borrow_gradient(dshort_, s.shape(), false);
       shortcut_.backward(s, short_out_, dy, &dshort_, ctx);
       axpy(T(1), dshort_, g);
     }

@@ -1,6 +1,9 @@
 #pragma once
 // sequential<L...>: a fixed chain of layer policies composed at compile time; it keeps every
-// intermediate output for the backward pass. repeated<L>: a run-time number of the same layer type
+// intermediate output for the backward pass and borrows each gradient from the buffer pool only
+// while it is needed (tensor/buffer_pool.hpp). An in-place layer (relu) after one whose backward
+// does not read its output (batch norm, conv) shares that layer's output buffer, unless the chain
+// runs tangent passes, which read every output as forward wrote it. repeated<L>: a run-time number of the same layer type
 // (the 36 bottleneck blocks of ResNet152V2 are one instantiation, not 36). Both walk their chain
 // with detail::chain, once for the four passes of the layer and tangent contracts.
 #include <string_view>
@@ -11,6 +14,7 @@
 
 #include "acne/error.hpp"
 #include "acne/layers/layer.hpp"
+#include "acne/tensor/buffer_pool.hpp"
 
 namespace acne {
 
@@ -32,15 +36,20 @@ public:
   void forward(const tensor<T, D>& x, tensor<T, D>& y, context& ctx) {
     size_buffers();
     if (empty()) return void(y = x);
-    self().each([&](auto& l, std::size_t i) { l.forward(at(out_, i - 1, x), at(out_, i, y), ctx); });
+    self().each([&](auto& l, std::size_t i) { l.forward(output(i - 1, x, y), output(i, x, y), ctx); });
   }
 
   void backward(const tensor<T, D>& x, const tensor<T, D>& y, const tensor<T, D>& dy, tensor<T, D>* dx, context& ctx) {
     if (empty()) return pass(dy, dx);
+    const std::size_t last = self().count() - 1;
+    auto& y_ = const_cast<tensor<T, D>&>(y);  // read only: output() hands out one type for both passes
     self().each_reverse([&](auto& l, std::size_t i) {
-      l.backward(at(out_, i - 1, x), at(out_, i, y), at(grad_, i, dy), i == 0 ? dx : &grad_[i - 1], ctx);
+      if (i > 0) borrow_gradient(grad_[i - 1], output(i - 1, x, y_).shape(), Derived::tangent_children);
+      l.backward(output(i - 1, x, y_), output(i, x, y_), at(grad_, i, dy), i == 0 ? dx : &grad_[i - 1], ctx);
+      if (i < last) return_gradient(grad_[i], Derived::tangent_children);
     });
   }
+
 
   void forward_tangent(const tensor<T, D>& x, const tensor<T, D>& y, const tensor<T, D>& tx, tensor<T, D>& ty,
                        context& ctx)
@@ -70,6 +79,20 @@ private:
   }
   void size_buffers() {
     for (auto* v : {&out_, &grad_, &tout_, &tgrad_}) v->resize(self().count());
+    shares_next_.assign(self().count(), false);
+    if constexpr (Derived::tangent_children) return;
+    bool previous_without_output = false;
+    self().each([&](auto& l, std::size_t i) {
+      using L = std::remove_cvref_t<decltype(l)>;
+      if (i > 0) shares_next_[i - 1] = in_place_layer<L> && previous_without_output;
+      previous_without_output = backward_without_output<L>;
+    });
+  }
+  // The buffer of output i (-1: the input x): its own, or that of the in-place layers after it.
+  tensor<T, D>& output(std::size_t i, const tensor<T, D>& x, tensor<T, D>& y) {
+    if (i == std::size_t(-1)) return const_cast<tensor<T, D>&>(x);  // only ever read
+    while (i + 1 < shares_next_.size() && shares_next_[i]) ++i;
+    return at(out_, i, y);
   }
   // v[i], or `edge` at either end of the chain (index -1 is the input, count()-1 the output).
   template <class Tensor>
@@ -79,6 +102,7 @@ private:
   }
 
   std::vector<tensor<T, D>> out_, grad_, tout_, tgrad_;  // the last entries stay unused: the caller owns y, dy
+  std::vector<bool> shares_next_;                        // output i lives in output i + 1's buffer
 };
 }  // namespace detail
 
@@ -90,6 +114,8 @@ public:
   using D = typename First::device_type;
   static constexpr std::size_t size = 1 + sizeof...(Rest);
   static constexpr bool tangent_children = (tangent_layer<First> && ... && tangent_layer<Rest>);
+  static constexpr bool backward_reads_output =
+      !backward_without_output<std::tuple_element_t<sizeof...(Rest), std::tuple<First, Rest...>>>;
 
   sequential() = default;
   explicit sequential(First first, Rest... rest) : layers_(std::move(first), std::move(rest)...) {}
@@ -133,6 +159,7 @@ public:
   using T = typename L::value_type;
   using D = typename L::device_type;
   static constexpr bool tangent_children = tangent_layer<L>;
+  static constexpr bool backward_reads_output = !backward_without_output<L>;
 
   repeated() = default;
   explicit repeated(std::vector<L> layers) : layers_(std::move(layers)) {}

@@ -7,6 +7,7 @@ namespace acne {
 
 template <class T, class D = cpu>
 struct identity : layer_base<T, D> {
+  static constexpr bool backward_reads_output = false;
   shape4 setup(const shape4& in, parameter_registry<T, D>&) { return in; }
   void forward(const tensor<T, D>& x, tensor<T, D>& y, context&) { y = x; }
   void backward(const tensor<T, D>&, const tensor<T, D>&, const tensor<T, D>& dy, tensor<T, D>* dx, context&) {
@@ -23,6 +24,7 @@ struct identity : layer_base<T, D> {
 
 template <class T, class D = cpu>
 struct flatten : layer_base<T, D> {
+  static constexpr bool backward_reads_output = false;
   shape4 setup(const shape4& in, parameter_registry<T, D>&) { return {in.n, in.sample_size(), 1, 1}; }
   void forward(const tensor<T, D>& x, tensor<T, D>& y, context&) {
     y.resize({x.shape().n, x.shape().sample_size(), 1, 1});
@@ -40,6 +42,7 @@ template <class T, class D = cpu>
 class scale_layer : public layer_base<T, D> {
 public:
   explicit scale_layer(double factor) : factor_(factor) {}
+  static constexpr bool backward_reads_output = false;
   shape4 setup(const shape4& in, parameter_registry<T, D>&) { return in; }
   void forward(const tensor<T, D>& x, tensor<T, D>& y, context&) {
     y = x;
@@ -61,6 +64,7 @@ public:
   zero_pad(std::size_t top, std::size_t bottom, std::size_t left, std::size_t right)
       : g_{1, 1, 1, 1, 1, 1, top, bottom, left, right} {}
   explicit zero_pad(std::size_t p) : zero_pad(p, p, p, p) {}
+  static constexpr bool backward_reads_output = false;
   shape4 setup(const shape4& in, parameter_registry<T, D>&) { return out(in); }
   void forward(const tensor<T, D>& x, tensor<T, D>& y, context&) {
     y.resize(out(x.shape()));
@@ -88,6 +92,7 @@ template <class T, class D = cpu>
 class dropout : public layer_base<T, D> {
 public:
   explicit dropout(double rate) : rate_(rate) { ACNE_CHECK(rate >= 0 && rate < 1, "dropout rate " << rate); }
+  static constexpr bool backward_reads_output = false;
   shape4 setup(const shape4& in, parameter_registry<T, D>&) { return in; }
   void forward(const tensor<T, D>& x, tensor<T, D>& y, context& ctx) {
     y.resize(x.shape());

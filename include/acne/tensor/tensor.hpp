@@ -56,6 +56,7 @@ public:
   const shape4& shape() const { return shape_; }
   std::size_t size() const { return shape_.size(); }
   std::size_t bytes() const { return shape_.size() * sizeof(T); }
+  std::size_t capacity() const { return capacity_; }  // elements the buffer holds
   bool empty() const { return shape_.size() == 0; }
   bool is_view() const { return view_; }
   T* data() { return data_; }
