@@ -39,14 +39,14 @@ public:
     self().merge(out_, y);
   }
   void backward(const tensor<T, D>& x, const tensor<T, D>&, const tensor<T, D>& dy, tensor<T, D>* dx, context& ctx) {
-    for (std::size_t i = 0; i < size; ++i) borrow_gradient(dgrad_[i], out_[i].shape(), tangent_children);
+    for (std::size_t i = 0; i < size; ++i) borrow_buffer(dgrad_[i], out_[i].shape(), tangent_children);
     self().split(dy, dgrad_);
-    if (dx) borrow_gradient(din_, x.shape(), tangent_children);
+    if (dx) borrow_buffer(din_, x.shape(), tangent_children);
     sum_inputs(x, dx, [&](auto& l, std::size_t i, tensor<T, D>* din) {
       l.backward(x, out_[i], dgrad_[i], din, ctx);
-      return_gradient(dgrad_[i], tangent_children);
+      return_buffer(dgrad_[i], tangent_children);
     });
-    return_gradient(din_, tangent_children);
+    return_buffer(din_, tangent_children);
   }
   void forward_tangent(const tensor<T, D>& x, const tensor<T, D>&, const tensor<T, D>& tx, tensor<T, D>& ty,
                        context& ctx)

@@ -36,18 +36,22 @@ public:
   }
 
   // The main path writes y itself when its backward never reads its output, and y then adds the
-  // shortcut: no copy of either.
+  // shortcut: no copy of either. A shortcut whose backward never reads its output (a projection,
+  // a pooling) writes into a buffer borrowed for the addition only.
   void forward(const tensor<T, D>& x, tensor<T, D>& y, context& ctx) {
     if constexpr (!identity_pre) pre_.forward(x, pre_out_, ctx);
-    const tensor<T, D>& s = shortcut_input_of(x);
-    if (!shortcut_is_identity()) shortcut_.forward(s, short_out_, ctx);
     if constexpr (main_writes_y) {
       main_.forward(pre_out(x), y, ctx);
     } else {
       main_.forward(pre_out(x), main_out_, ctx);
       y = main_out_;
     }
-    axpy(T(1), shortcut_is_identity() ? s : short_out_, y);
+    const tensor<T, D>& s = shortcut_input_of(x);
+    if (shortcut_is_identity()) return axpy(T(1), s, y);
+    if (shortcut_transient) borrow_buffer(short_out_, y.shape(), false);
+    shortcut_.forward(s, short_out_, ctx);
+    axpy(T(1), short_out_, y);
+    if (shortcut_transient) return_buffer(short_out_, false);
   }
 
   static constexpr bool backward_reads_output = false;
@@ -55,18 +59,18 @@ public:
   // The main path and a projection shortcut meet in the gradient of pre(x); a raw shortcut's
   // gradient joins dx after pre's backward, which runs even without dx for pre's parameters.
   void backward(const tensor<T, D>& x, const tensor<T, D>& y, const tensor<T, D>& dy, tensor<T, D>* dx, context& ctx) {
-    borrow_gradient(dpre_, pre_out(x).shape(), false);
+    borrow_buffer(dpre_, pre_out(x).shape(), false);
     main_.backward(pre_out(x), main_writes_y ? y : main_out_, dy, &dpre_, ctx);
-    if (preactivated()) add_shortcut_gradient(pre_out(x), dy, dpre_, ctx);
+    if (preactivated()) add_shortcut_gradient(pre_out(x), y, dy, dpre_, ctx);
     if constexpr (identity_pre) {
       if (dx) *dx = dpre_;
     } else {
       pre_.backward(x, pre_out_, dpre_, dx, ctx);
     }
-    if (!preactivated() && dx) add_shortcut_gradient(x, dy, *dx, ctx);
-    if (!preactivated() && !dx && !shortcut_is_identity()) shortcut_.backward(x, short_out_, dy, nullptr, ctx);
-    return_gradient(dpre_, false);
-    return_gradient(dshort_, false);
+    if (!preactivated() && dx) add_shortcut_gradient(x, y, dy, *dx, ctx);
+    if (!preactivated() && !dx && !shortcut_is_identity()) shortcut_.backward(x, shortcut_output(y), dy, nullptr, ctx);
+    return_buffer(dpre_, false);
+    return_buffer(dshort_, false);
   }
 
   Pre& pre() { return pre_; }
@@ -77,6 +81,7 @@ private:
   static constexpr bool identity_pre = std::is_same_v<Pre, identity<T, D>>;
   static constexpr bool identity_shortcut = std::is_same_v<Shortcut, identity<T, D>>;
   static constexpr bool main_writes_y = backward_without_output<Main>;
+  static constexpr bool shortcut_transient = backward_without_output<Shortcut>;
 
   // An identity shortcut, by type or as the pick of a choice<>: read in place, never run.
   bool shortcut_is_identity() const {
@@ -90,12 +95,15 @@ private:
   const tensor<T, D>& pre_out(const tensor<T, D>& x) const { return identity_pre ? x : pre_out_; }
   const tensor<T, D>& shortcut_input_of(const tensor<T, D>& x) const { return preactivated() ? pre_out(x) : x; }
   // g += dL/d(shortcut input).
-  void add_shortcut_gradient(const tensor<T, D>& s, const tensor<T, D>& dy, tensor<T, D>& g, context& ctx) {
+  // What the shortcut's backward reads as its output: y stands in, with its shape, for a transient one.
+  const tensor<T, D>& shortcut_output(const tensor<T, D>& y) const { return shortcut_transient ? y : short_out_; }
+  void add_shortcut_gradient(const tensor<T, D>& s, const tensor<T, D>& y, const tensor<T, D>& dy, tensor<T, D>& g,
+                             context& ctx) {
     if (shortcut_is_identity()) {
       axpy(T(1), dy, g);
     } else {
-      borrow_gradient(dshort_, s.shape(), false);
-      shortcut_.backward(s, short_out_, dy, &dshort_, ctx);
+      borrow_buffer(dshort_, s.shape(), false);
+      shortcut_.backward(s, shortcut_output(y), dy, &dshort_, ctx);
       axpy(T(1), dshort_, g);
     }
   }

@@ -44,9 +44,9 @@ public:
     const std::size_t last = self().count() - 1;
     auto& y_ = const_cast<tensor<T, D>&>(y);  // read only: output() hands out one type for both passes
     self().each_reverse([&](auto& l, std::size_t i) {
-      if (i > 0) borrow_gradient(grad_[i - 1], output(i - 1, x, y_).shape(), Derived::tangent_children);
+      if (i > 0) borrow_buffer(grad_[i - 1], output(i - 1, x, y_).shape(), Derived::tangent_children);
       l.backward(output(i - 1, x, y_), output(i, x, y_), at(grad_, i, dy), i == 0 ? dx : &grad_[i - 1], ctx);
-      if (i < last) return_gradient(grad_[i], Derived::tangent_children);
+      if (i < last) return_buffer(grad_[i], Derived::tangent_children);
     });
   }
 
