@@ -94,9 +94,9 @@ private:
   bool preactivated() const { return from_ == shortcut_input::preactivated; }
   const tensor<T, D>& pre_out(const tensor<T, D>& x) const { return identity_pre ? x : pre_out_; }
   const tensor<T, D>& shortcut_input_of(const tensor<T, D>& x) const { return preactivated() ? pre_out(x) : x; }
-  // g += dL/d(shortcut input).
   // What the shortcut's backward reads as its output: y stands in, with its shape, for a transient one.
   const tensor<T, D>& shortcut_output(const tensor<T, D>& y) const { return shortcut_transient ? y : short_out_; }
+  // g += dL/d(shortcut input).
   void add_shortcut_gradient(const tensor<T, D>& s, const tensor<T, D>& y, const tensor<T, D>& dy, tensor<T, D>& g,
                              context& ctx) {
     if (shortcut_is_identity()) {
