@@ -3,9 +3,10 @@
 // intermediate output for the backward pass and borrows each gradient from the buffer pool only
 // while it is needed (tensor/buffer_pool.hpp). An in-place layer (relu) after one whose backward
 // does not read its output (batch norm, conv) shares that layer's output buffer, unless the chain
-// runs tangent passes, which read every output as forward wrote it. repeated<L>: a run-time number of the same layer type
-// (the 36 bottleneck blocks of ResNet152V2 are one instantiation, not 36). Both walk their chain
-// with detail::chain, once for the four passes of the layer and tangent contracts.
+// runs tangent passes, which read every output as forward wrote it. repeated<L>: a run-time number
+// of the same layer type (the 36 bottleneck blocks of ResNet152V2 are one instantiation, not 36).
+// Both walk their chain with detail::chain, once for the four passes of the layer and tangent
+// contracts.
 #include <string_view>
 #include <tuple>
 #include <type_traits>
@@ -50,7 +51,6 @@ public:
     });
   }
 
-
   void forward_tangent(const tensor<T, D>& x, const tensor<T, D>& y, const tensor<T, D>& tx, tensor<T, D>& ty,
                        context& ctx)
     requires Derived::tangent_children
@@ -79,6 +79,7 @@ private:
   }
   void size_buffers() {
     for (auto* v : {&out_, &grad_, &tout_, &tgrad_}) v->resize(self().count());
+    if (shares_next_.size() == self().count()) return;  // the flags follow from the types alone
     shares_next_.assign(self().count(), false);
     if constexpr (Derived::tangent_children) return;
     bool previous_without_output = false;
