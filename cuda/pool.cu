@@ -94,4 +94,37 @@ void pool_backward(pool_kind kind, const tensor<float, cuda>& x, const tensor<fl
   });
 }
 
+void check_zero_pad(const char* op, const shape4& inner, const shape4& outer, std::size_t top, std::size_t left) {
+  ACNE_CHECK(inner.n == outer.n && inner.c == outer.c && top + inner.h <= outer.h && left + inner.w <= outer.w,
+             op << ": " << inner << " at (" << top << ", " << left << ") of " << outer);
+}
+
+// One thread per output element: x's element or zero.
+void zero_pad_forward(const tensor<float, cuda>& x, tensor<float, cuda>& y, std::size_t top, std::size_t left) {
+  check_zero_pad("zero_pad_forward", x.shape(), y.shape(), top, left);
+  const long in_h = long(x.shape().h), in_w = long(x.shape().w), out_w = long(y.shape().w);
+  const std::size_t in_plane = x.shape().plane(), out_plane = y.shape().plane();
+  const long t = long(top), l = long(left);
+  const float* in = x.data();
+  float* out = y.data();
+  for_each_index(y.size(), [=] __device__(std::size_t i) {
+    const long o = long(i % out_plane), iy = o / out_w - t, ix = o % out_w - l;
+    const bool inside = iy >= 0 && iy < in_h && ix >= 0 && ix < in_w;
+    out[i] = inside ? in[(i / out_plane) * in_plane + iy * in_w + ix] : 0.0f;
+  });
+}
+
+void zero_pad_backward(const tensor<float, cuda>& dy, tensor<float, cuda>& dx, std::size_t top, std::size_t left) {
+  check_zero_pad("zero_pad_backward", dx.shape(), dy.shape(), top, left);
+  const long in_w = long(dx.shape().w), out_w = long(dy.shape().w);
+  const std::size_t in_plane = dx.shape().plane(), out_plane = dy.shape().plane();
+  const long t = long(top), l = long(left);
+  const float* grad_out = dy.data();
+  float* grad_in = dx.data();
+  for_each_index(dx.size(), [=] __device__(std::size_t i) {
+    const long o = long(i % in_plane), iy = o / in_w + t, ix = o % in_w + l;
+    grad_in[i] = grad_out[(i / in_plane) * out_plane + iy * out_w + ix];
+  });
+}
+
 }  // namespace acne

@@ -31,6 +31,8 @@ BOOST_AUTO_TEST_CASE(on_device_says_where_it_runs) {
   BOOST_TEST(log.str() == "device: cpu (" + acne::cpu_backend::kernels_summary() + ")\n" +
                               (warning.empty() ? "" : warning + "\n"));
   BOOST_TEST(acne::cpu_backend::kernels_summary().find("OpenBLAS core ") != std::string::npos);
+  BOOST_TEST(acne::cpu_backend::kernels_summary().find(", own loops " + acne::cpu_backend::loop_isa()) !=
+             std::string::npos);
 #ifdef ACNE_WITH_ONEDNN
   BOOST_TEST(acne::cpu_backend::kernels_summary().find("oneDNN ") == 0u);
 #endif

@@ -346,6 +346,20 @@ BOOST_AUTO_TEST_CASE(pooling_with_tf_padding_rules) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(zero_padding_and_its_adjoint) {
+  std::mt19937_64 gen(12);
+  const shape4 xs{2, 3, 5, 4}, ys{2, 3, 9, 5};  // 1 row above, 3 below; no column left, 1 right
+  const host_tensor x = random_host(xs, gen), dy = random_host(ys, gen);
+  host_tensor y(ys), dx(xs);
+  device_tensor y_d(ys), dx_d(xs);
+  zero_pad_forward(x, y, 1, 0);
+  zero_pad_forward(to_device(x), y_d, 1, 0);
+  CHECK_CLOSE_TENSORS(y, y_d);
+  zero_pad_backward(dy, dx, 1, 0);
+  zero_pad_backward(to_device(dy), dx_d, 1, 0);
+  CHECK_CLOSE_TENSORS(dx, dx_d);
+}
+
 BOOST_AUTO_TEST_CASE(batch_norm_train_inference_backward) {
   std::mt19937_64 gen(9);
   const shape4 xs{4, 3, 5, 6}, cs{3, 1, 1, 1};

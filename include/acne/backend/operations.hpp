@@ -40,12 +40,14 @@ concept elementwise_operations = requires(tensor<T, D>& y, const tensor<T, D>& x
 
 template <class T, class D>
 concept dnn_operations = requires(tensor<T, D>& y, const tensor<T, D>& x, const window& g, T beta, double v,
-                                  pool_kind kind) {
+                                  pool_kind kind, std::size_t k) {
   conv2d_forward(x, x, y, g);               // y = x * w
   conv2d_backward_data(x, x, y, g);         // dx from dy and w
   conv2d_backward_filter(x, x, y, g, beta); // dw = dw(x, dy) + beta dw
   pool_forward(kind, x, y, g);
   pool_backward(kind, x, x, y, g);          // dx from x and dy
+  zero_pad_forward(x, y, k, k);             // x at row, column offsets of a zeroed y
+  zero_pad_backward(x, y, k, k);            // dx: the window of dy that held x
   batch_norm_forward_train(x, x, x, y, y, y, y, y, v, v);  // x, gamma, beta -> y, mean, invstd, running stats
   batch_norm_forward_inference(x, x, x, y, x, x, v);
   batch_norm_backward(x, x, x, x, x, y, y, y);             // -> dx, dgamma, dbeta

@@ -57,34 +57,27 @@ private:
   double factor_;
 };
 
-// Keras ZeroPadding2D: explicit zeros around the image (implemented as a 1x1 identity window).
+// Keras ZeroPadding2D: explicit zeros around the image.
 template <class T, class D = cpu>
 class zero_pad : public layer_base<T, D> {
 public:
   zero_pad(std::size_t top, std::size_t bottom, std::size_t left, std::size_t right)
-      : g_{1, 1, 1, 1, 1, 1, top, bottom, left, right} {}
+      : top_(top), bottom_(bottom), left_(left), right_(right) {}
   explicit zero_pad(std::size_t p) : zero_pad(p, p, p, p) {}
   static constexpr bool backward_reads_output = false;
   shape4 setup(const shape4& in, parameter_registry<T, D>&) { return out(in); }
   void forward(const tensor<T, D>& x, tensor<T, D>& y, context&) {
     y.resize(out(x.shape()));
-    pad_forward(x, y);
+    zero_pad_forward(x, y, top_, left_);
   }
   void backward(const tensor<T, D>& x, const tensor<T, D>&, const tensor<T, D>& dy, tensor<T, D>* dx, context&) {
     if (!dx) return;
     dx->resize(x.shape());
-    // The adjoint of padding is cropping: average pooling over a 1x1 window with the same offsets.
-    pool_backward(pool_kind::average, pad_probe(x.shape()), dy, *dx, g_);
+    zero_pad_backward(dy, *dx, top_, left_);
   }
 private:
-  shape4 out(const shape4& in) const { return {in.n, in.c, g_.out_h(in.h), g_.out_w(in.w)}; }
-  void pad_forward(const tensor<T, D>& x, tensor<T, D>& y) { pool_forward(pool_kind::average, x, y, g_); }
-  const tensor<T, D>& pad_probe(const shape4& s) {
-    probe_.resize(s);
-    return probe_;
-  }
-  window g_;
-  tensor<T, D> probe_;
+  shape4 out(const shape4& in) const { return {in.n, in.c, in.h + top_ + bottom_, in.w + left_ + right_}; }
+  std::size_t top_, bottom_, left_, right_;
 };
 
 // Inverted dropout (Keras): scales kept units by 1/(1-rate) in training, identity in inference.

@@ -4,9 +4,45 @@
 #include <cmath>
 
 #include "acne/backend/cpu/parallel.hpp"
+#include "acne/backend/cpu/simd.hpp"
 #include "acne/tensor/tensor.hpp"
 
 namespace acne {
+
+namespace cpu_backend {
+// The per-row pieces of the loops below, cloned per instruction set (cpu/simd.hpp); the
+// statistics stay in double.
+template <class T>
+ACNE_CPU_CLONES double centered_square_sum(const T* x, std::size_t n, double m) {
+  double v = 0;
+#pragma omp simd reduction(+ : v)
+  for (std::size_t i = 0; i < n; ++i) v += (x[i] - m) * (x[i] - m);
+  return v;
+}
+template <class T>
+ACNE_CPU_CLONES void affine_row(const T* x, T* y, std::size_t n, T g, T b) {
+#pragma omp simd
+  for (std::size_t i = 0; i < n; ++i) y[i] = x[i] * g + b;
+}
+// Adds sum(dy) and sum(dy * (x - m) * inv) over the row.
+template <class T>
+ACNE_CPU_CLONES void batch_norm_grad_sums(const T* x, const T* dy, std::size_t n, double m, double inv,
+                                          double& sum_dy, double& sum_dy_xhat) {
+  double a = 0, b = 0;
+#pragma omp simd reduction(+ : a, b)
+  for (std::size_t i = 0; i < n; ++i) {
+    a += dy[i];
+    b += dy[i] * (x[i] - m) * inv;
+  }
+  sum_dy += a, sum_dy_xhat += b;
+}
+template <class T>
+ACNE_CPU_CLONES void batch_norm_grad_row(const T* x, const T* dy, T* dx, std::size_t n, double k, double count,
+                                         double sum_dy, double m, double inv, double sum_dy_xhat) {
+#pragma omp simd
+  for (std::size_t i = 0; i < n; ++i) dx[i] = T(k * (count * dy[i] - sum_dy - (x[i] - m) * inv * sum_dy_xhat));
+}
+}  // namespace cpu_backend
 
 // Training mode: normalises with batch statistics, saves mean and 1/sqrt(var + eps) for backward,
 // and updates the running statistics: running = momentum * running + (1 - momentum) * batch.
@@ -20,15 +56,9 @@ void batch_norm_forward_train(const tensor<T, cpu>& x, const tensor<T, cpu>& gam
 #pragma omp parallel for schedule(static) if(x.size() > cpu_backend::parallel_threshold)
   for (long c = 0; c < static_cast<long>(s.c); ++c) {
     double m = 0, v = 0;
-    for (std::size_t n = 0; n < s.n; ++n) {
-      const T* row = x.data() + (n * s.c + c) * p;
-      for (std::size_t i = 0; i < p; ++i) m += row[i];
-    }
+    for (std::size_t n = 0; n < s.n; ++n) m += cpu_backend::sum_row(x.data() + (n * s.c + c) * p, p);
     m /= count;
-    for (std::size_t n = 0; n < s.n; ++n) {
-      const T* row = x.data() + (n * s.c + c) * p;
-      for (std::size_t i = 0; i < p; ++i) v += (row[i] - m) * (row[i] - m);
-    }
+    for (std::size_t n = 0; n < s.n; ++n) v += cpu_backend::centered_square_sum(x.data() + (n * s.c + c) * p, p, m);
     const double var = v / count;
     const double inv = 1.0 / std::sqrt(var + eps);
     mean[c] = T(m);
@@ -37,11 +67,8 @@ void batch_norm_forward_train(const tensor<T, cpu>& x, const tensor<T, cpu>& gam
     running_mean[c] = T(momentum * running_mean[c] + (1 - momentum) * m);
     running_var[c] = T(momentum * running_var[c] + (1 - momentum) * unbiased);
     const T g = gamma[c] * T(inv), b = beta[c] - T(m) * g;
-    for (std::size_t n = 0; n < s.n; ++n) {
-      const T* in = x.data() + (n * s.c + c) * p;
-      T* out = y.data() + (n * s.c + c) * p;
-      for (std::size_t i = 0; i < p; ++i) out[i] = in[i] * g + b;
-    }
+    for (std::size_t n = 0; n < s.n; ++n)
+      cpu_backend::affine_row(x.data() + (n * s.c + c) * p, y.data() + (n * s.c + c) * p, p, g, b);
   }
 }
 
@@ -55,9 +82,7 @@ void batch_norm_forward_inference(const tensor<T, cpu>& x, const tensor<T, cpu>&
   for (long nc = 0; nc < static_cast<long>(s.n * s.c); ++nc) {
     const std::size_t c = nc % s.c;
     const T g = gamma[c] / T(std::sqrt(double(running_var[c]) + eps)), b = beta[c] - running_mean[c] * g;
-    const T* in = x.data() + nc * p;
-    T* out = y.data() + nc * p;
-    for (std::size_t i = 0; i < p; ++i) out[i] = in[i] * g + b;
+    cpu_backend::affine_row(x.data() + nc * p, y.data() + nc * p, p, g, b);
   }
 }
 
@@ -73,22 +98,16 @@ void batch_norm_backward(const tensor<T, cpu>& x, const tensor<T, cpu>& dy, cons
     double sum_dy = 0, sum_dy_xhat = 0;
     const double m = mean[c], inv = invstd[c];
     for (std::size_t n = 0; n < s.n; ++n) {
-      const T* in = x.data() + (n * s.c + c) * p;
-      const T* g = dy.data() + (n * s.c + c) * p;
-      for (std::size_t i = 0; i < p; ++i) {
-        sum_dy += g[i];
-        sum_dy_xhat += g[i] * (in[i] - m) * inv;
-      }
+      const std::size_t row = (n * s.c + c) * p;
+      cpu_backend::batch_norm_grad_sums(x.data() + row, dy.data() + row, p, m, inv, sum_dy, sum_dy_xhat);
     }
     dgamma[c] += T(sum_dy_xhat);
     dbeta[c] += T(sum_dy);
     const double k = gamma[c] * inv / count;
     for (std::size_t n = 0; n < s.n; ++n) {
-      const T* in = x.data() + (n * s.c + c) * p;
-      const T* g = dy.data() + (n * s.c + c) * p;
-      T* out = dx.data() + (n * s.c + c) * p;
-      for (std::size_t i = 0; i < p; ++i)
-        out[i] = T(k * (count * g[i] - sum_dy - (in[i] - m) * inv * sum_dy_xhat));
+      const std::size_t row = (n * s.c + c) * p;
+      cpu_backend::batch_norm_grad_row(x.data() + row, dy.data() + row, dx.data() + row, p, k, double(count), sum_dy,
+                                       m, inv, sum_dy_xhat);
     }
   }
 }

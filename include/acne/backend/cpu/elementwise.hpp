@@ -3,9 +3,10 @@
 // signature for tensor<float, cuda> (backend/cuda/elementwise.hpp), so layers call them unqualified.
 // Kernels are xtensor expressions over zero-copy adaptors (tensor/xtensor.hpp), one per OpenMP
 // thread's chunk, where bench_elementwise measured them no slower than the loops they replaced;
-// the rest (axpy, axpby, scale, sum, dot, channel_bias_grad, tanh and sigmoid slopes, dropout) are
-// still loops, which GCC vectorises at -O2 and xtensor's assignment loop it does not
-// (docs/benchmarks.md, "Elementwise kernels").
+// the rest (axpy, axpby, scale, sum, dot, channel_bias_grad, the piecewise-linear activations,
+// tanh and sigmoid slopes, dropout) are loops, the hottest of them cloned per instruction set
+// (cpu/simd.hpp), which xtensor's assignment loop cannot be (docs/benchmarks.md, "Elementwise
+// kernels").
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -22,6 +23,7 @@
 #include "acne/backend/activation.hpp"
 #include "acne/backend/cpu/gemm.hpp"
 #include "acne/backend/cpu/parallel.hpp"
+#include "acne/backend/cpu/simd.hpp"
 #include "acne/tensor/tensor.hpp"
 #include "acne/tensor/xtensor.hpp"
 
@@ -87,13 +89,8 @@ void scale(tensor<T, cpu>& t, T alpha) {
   for (long i = 0; i < n; ++i) p[i] *= alpha;
 }
 
-// Sums in double so that float reductions over millions of elements keep their digits.
 template <class T>
-double sum(const tensor<T, cpu>& t) {
-  double s = 0;
-  for (T v : t) s += v;
-  return s;
-}
+double sum(const tensor<T, cpu>& t) { return cpu_backend::sum_row(t.data(), t.size()); }
 template <class T>
 double dot(const tensor<T, cpu>& a, const tensor<T, cpu>& b) {
   ACNE_CHECK(a.size() == b.size(), "dot: " << a.shape() << " and " << b.shape());
@@ -125,28 +122,66 @@ void channel_bias_grad(const tensor<T, cpu>& dy, tensor<T, cpu>& db, T gain) {
     double acc = 0;
     for (std::size_t n = 0; n < s.n; ++n) {
       const T* row = dy.data() + (n * s.c + c) * p;
-      for (std::size_t i = 0; i < p; ++i) acc += row[i];
+      if (p >= 64) acc += cpu_backend::sum_row(row, p);  // else the call costs more than the loop
+      else for (std::size_t i = 0; i < p; ++i) acc += row[i];
     }
     db[c] += T(gain * acc);
   }
 }
 
+namespace cpu_backend {
+// The piecewise-linear activations (linear: alpha 1, relu: alpha 0, leaky relu): y = (x > 0 ? x :
+// alpha x) * gain, clamped to [-c, c] when c > 0, as official bias_act orders the products (relu
+// gives 0, not 0 * x, so that -inf stays finite).
+template <class T>
+ACNE_CPU_CLONES void piecewise_linear_forward(const T* x, T* y, std::size_t n, T alpha, T gain, T c) {
+  if (c > T(0)) {
+#pragma omp simd
+    for (std::size_t i = 0; i < n; ++i) {
+      const T v = (x[i] > T(0) ? x[i] : alpha == T(0) ? T(0) : alpha * x[i]) * gain;
+      y[i] = v < -c ? -c : (v > c ? c : v);
+    }
+    return;
+  }
+#pragma omp simd
+  for (std::size_t i = 0; i < n; ++i) y[i] = (x[i] > T(0) ? x[i] : alpha == T(0) ? T(0) : alpha * x[i]) * gain;
+}
+// dx = dy * slope, the slope read from the sign of x; where the clamp held y, dx = 0.
+template <class T>
+ACNE_CPU_CLONES void piecewise_linear_backward(const T* x, const T* y, const T* dy, T* dx, std::size_t n, T alpha,
+                                               T gain, T c) {
+  const T negative = alpha * gain;
+  if (c > T(0)) {
+#pragma omp simd
+    for (std::size_t i = 0; i < n; ++i) {
+      const T d = dy[i] * (x[i] > T(0) ? gain : negative);
+      dx[i] = (y[i] >= c || y[i] <= -c) ? T(0) : d;
+    }
+    return;
+  }
+#pragma omp simd
+  for (std::size_t i = 0; i < n; ++i) dx[i] = dy[i] * (x[i] > T(0) ? gain : negative);
+}
+inline double negative_slope(const activation& act) {
+  return act.kind == activation_kind::linear ? 1.0 : act.kind == activation_kind::relu ? 0.0 : act.alpha;
+}
+}  // namespace cpu_backend
+
+// Linear, relu and leaky relu run the cloned loops above: bench_elementwise measured them faster
+// than the xtensor expressions they replaced (docs/benchmarks.md); tanh and sigmoid stay
+// expressions.
 template <class T>
 void activation_forward(const activation& act, const tensor<T, cpu>& x, tensor<T, cpu>& y) {
-  const T gain = T(act.gain), alpha = T(act.alpha), c = T(act.clamp);
+  const T gain = T(act.gain), alpha = T(cpu_backend::negative_slope(act)), c = T(act.clamp);
   cpu_backend::parallel_chunks(x.size(), [&](std::size_t first, std::size_t count) {
+    if (act.kind != activation_kind::tanh && act.kind != activation_kind::sigmoid)
+      return cpu_backend::piecewise_linear_forward(x.data() + first, y.data() + first, count, alpha, gain, c);
     const auto a = as_xtensor_flat(x.data() + first, count);
     auto b = as_xtensor_flat(y.data() + first, count);
-    // One expression per kind: the switch runs once per chunk, not once per element. The clamp
-    // is a second pass over the chunk (still in cache) rather than a second expression per kind,
-    // which would double what every file that includes this header compiles.
-    switch (act.kind) {
-      case activation_kind::linear: xt::noalias(b) = a * gain; break;
-      case activation_kind::relu: xt::noalias(b) = xt::where(a > T(0), a, T(0)) * gain; break;
-      case activation_kind::lrelu: xt::noalias(b) = xt::where(a > T(0), a, alpha * a) * gain; break;
-      case activation_kind::tanh: xt::noalias(b) = xt::tanh(a) * gain; break;
-      case activation_kind::sigmoid: xt::noalias(b) = T(1) / (T(1) + xt::exp(-a)) * gain; break;
-    }
+    // The clamp is a second pass over the chunk (still in cache) rather than a second expression
+    // per kind, which would double what every file that includes this header compiles.
+    if (act.kind == activation_kind::tanh) xt::noalias(b) = xt::tanh(a) * gain;
+    else xt::noalias(b) = T(1) / (T(1) + xt::exp(-a)) * gain;
     if (act.clamp > 0) xt::noalias(b) = xt::clip(b, -c, c);
   });
 }
@@ -162,23 +197,11 @@ void activation_backward(const activation& act, const tensor<T, cpu>& x, const t
     for (long i = 0; i < n; ++i) dx.data()[i] = dy.data()[i] * act.derivative(x.data()[i], y.data()[i]);
     return;
   }
-  const T gain = T(act.gain), alpha = T(act.alpha), c = T(act.clamp);
+  const T gain = T(act.gain), alpha = T(cpu_backend::negative_slope(act)), c = T(act.clamp);
+  // Each element of dx reads only the same element of dy, so the alias is harmless.
   cpu_backend::parallel_chunks(x.size(), [&](std::size_t first, std::size_t count) {
-    const auto a = as_xtensor_flat(x.data() + first, count);
-    const auto b = as_xtensor_flat(y.data() + first, count);
-    const auto g = as_xtensor_flat(dy.data() + first, count);
-    auto d = as_xtensor_flat(dx.data() + first, count);
-    // Each element of dx reads only the same element of dy, so the alias is harmless.
-    auto store = [&](auto&& slope) {
-      if (act.clamp > 0) xt::noalias(d) = xt::where(xt::abs(b) >= c, T(0), g * slope);
-      else xt::noalias(d) = g * slope;
-    };
-    switch (act.kind) {
-      case activation_kind::linear: store(gain); break;
-      case activation_kind::relu: store(xt::where(a > T(0), gain, T(0))); break;
-      case activation_kind::lrelu: store(xt::where(a > T(0), gain, alpha * gain)); break;
-      default: break;  // tanh and sigmoid: above
-    }
+    cpu_backend::piecewise_linear_backward(x.data() + first, y.data() + first, dy.data() + first, dx.data() + first,
+                                           count, alpha, gain, c);
   });
 }
 

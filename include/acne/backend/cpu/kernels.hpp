@@ -7,6 +7,7 @@
 #include <string>
 
 #include "acne/backend/cpu/onednn.hpp"
+#include "acne/backend/cpu/simd.hpp"
 
 // Weak, so the library still links against a BLAS that is not OpenBLAS; it is then null.
 extern "C" char* openblas_get_corename(void) __attribute__((weak));
@@ -33,13 +34,13 @@ inline bool core_older_than_cpu(const std::string& core, const std::string& best
   return false;
 }
 
-// One line: what runs the convolutions, the float products and the rest of BLAS.
+// One line: what runs the convolutions, the float products, the rest of BLAS and the own loops.
 inline std::string kernels_summary() {
   std::string s;
 #ifdef ACNE_WITH_ONEDNN
   if (onednn::enabled) s = "oneDNN " + onednn::version() + " (" + onednn::isa() + ") for convolutions and products, ";
 #endif
-  s += "OpenBLAS core " + blas_core();
+  s += "OpenBLAS core " + blas_core() + ", own loops " + loop_isa();
   return s;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// Max and average pooling on CPU. Average pooling divides by the number of in-bounds taps, as
-// TensorFlow/Keras do with "same" padding; max pooling ignores padding.
+// Max and average pooling, and zero padding, on CPU. Average pooling divides by the number of
+// in-bounds taps, as TensorFlow/Keras do with "same" padding; max pooling ignores padding.
+#include <algorithm>
 #include <limits>
 
 #include "acne/backend/conv_geometry.hpp"
@@ -68,6 +69,47 @@ void pool_backward(pool_kind kind, const tensor<T, cpu>& x, const tensor<T, cpu>
         if (plane[iy * xs.w + ix] > plane[best]) best = iy * xs.w + ix;
     grad[best] += d;
   });
+}
+
+namespace cpu_backend {
+inline void check_zero_pad(const char* op, const shape4& inner, const shape4& outer, std::size_t top, std::size_t left) {
+  ACNE_CHECK(inner.n == outer.n && inner.c == outer.c && top + inner.h <= outer.h && left + inner.w <= outer.w,
+             op << ": " << inner << " at (" << top << ", " << left << ") of " << outer);
+}
+}  // namespace cpu_backend
+
+// y = x placed at row `top`, column `left` of each plane, zeros around it (y's shape says how many).
+template <class T>
+void zero_pad_forward(const tensor<T, cpu>& x, tensor<T, cpu>& y, std::size_t top, std::size_t left) {
+  const auto &xs = x.shape(), &ys = y.shape();
+  cpu_backend::check_zero_pad("zero_pad_forward", xs, ys, top, left);
+#pragma omp parallel for schedule(static) if(y.size() > cpu_backend::parallel_threshold)
+  for (long nc = 0; nc < static_cast<long>(xs.n * xs.c); ++nc) {
+    const T* in = x.data() + nc * xs.plane();
+    T* out = y.data() + nc * ys.plane();
+    std::fill(out, out + top * ys.w + left, T(0));
+    for (std::size_t iy = 0; iy < xs.h; ++iy) {
+      T* row = out + (top + iy) * ys.w + left;
+      std::copy(in + iy * xs.w, in + (iy + 1) * xs.w, row);
+      // The rest of this row and the left margin of the next, up to the end of the plane.
+      T* gap_end = iy + 1 < xs.h ? row + ys.w : out + ys.plane();
+      std::fill(row + xs.w, gap_end, T(0));
+    }
+    if (xs.h == 0) std::fill(out, out + ys.plane(), T(0));
+  }
+}
+
+// The adjoint: dx = the window of dy at (top, left) that zero_pad_forward wrote x into.
+template <class T>
+void zero_pad_backward(const tensor<T, cpu>& dy, tensor<T, cpu>& dx, std::size_t top, std::size_t left) {
+  const auto &ys = dy.shape(), &xs = dx.shape();
+  cpu_backend::check_zero_pad("zero_pad_backward", xs, ys, top, left);
+#pragma omp parallel for schedule(static) if(dx.size() > cpu_backend::parallel_threshold)
+  for (long nc = 0; nc < static_cast<long>(xs.n * xs.c); ++nc) {
+    const T* in = dy.data() + nc * ys.plane() + top * ys.w + left;
+    T* out = dx.data() + nc * xs.plane();
+    for (std::size_t iy = 0; iy < xs.h; ++iy) std::copy(in + iy * ys.w, in + iy * ys.w + xs.w, out + iy * xs.w);
+  }
 }
 
 }  // namespace acne
