@@ -352,6 +352,79 @@ class training_workload:
 
 
 # The conv labels are bench_conv's, matched by its --only.
+class op_workload:
+    """One of the backend's own kernels (bench_ops): forward, and forward + backward through autograd.
+    torch_op(official) builds the PyTorch side: its inputs, and the function of them that is the op."""
+
+    def __init__(self, label, torch_op, needs_official=False):
+        self.label, self.torch_op, self.needs_official = label, torch_op, needs_official
+        self.names = [f"op {label}, forward", f"op {label}, fwd+bwd"]
+
+    def acne(self, build, threads, reps):
+        report, peak = acne_json(build, "bench_ops", ["--reps", str(reps), "--only", self.label], threads)
+        row = next(r for r in report["results"] if r["op"] == self.label)
+        return [row["forward_seconds"], row["forward_backward_seconds"]], "own", peak
+
+    def torch(self, reps, official):
+        inputs, fn = self.torch_op(official)
+        with torch.no_grad():
+            forward = best_time(lambda: fn(*inputs), reps)
+        leaves = [t.clone().requires_grad_() if t.is_floating_point() else t for t in inputs]
+        dy = torch.randn_like(fn(*inputs))
+
+        def step():
+            for t in leaves:
+                t.grad = None
+            fn(*leaves).backward(dy)
+
+        return [forward, best_time(step, reps)], None
+
+
+def official_op(official, module):
+    sys.path.insert(0, official)
+    import importlib
+    return importlib.import_module(f"torch_utils.ops.{module}")
+
+
+def blur_op(shape, down, pad, gain):
+    def build(official):
+        upfirdn2d = official_op(official, "upfirdn2d")
+        f = upfirdn2d.setup_filter([1, 3, 3, 1])
+        return [torch.randn(*shape)], lambda x: upfirdn2d.upfirdn2d(x, f, down=down, padding=pad, gain=gain)
+    return build
+
+
+def bias_lrelu_op(official):
+    bias_act = official_op(official, "bias_act")
+    return [torch.randn(8, 128, 64, 64), torch.randn(128) * 1e-4], lambda x, b: bias_act.bias_act(x, b, act="lrelu")
+
+
+def batch_norm_op(_):
+    x, g, b = torch.randn(16, 256, 56, 56), torch.randn(256), torch.randn(256)
+    rm, rv = torch.zeros(256), torch.ones(256)
+    return [x, g, b], lambda x, g, b: F.batch_norm(x, rm, rv, g, b, training=True, momentum=0.01, eps=1e-3)
+
+
+def demodulation_op(_):
+    w, s = torch.randn(512, 512, 3, 3) * 0.05, torch.randn(8, 512)
+    return [w, s], lambda w, s: (w[None] * s[:, None, :, None, None]).square().sum(dim=[2, 3, 4]).add(1e-8).rsqrt()
+
+
+OPS = [
+    op_workload("upfirdn2d up-block blur [8,128,65,65]", blur_op((8, 128, 65, 65), 1, 1, 4), needs_official=True),
+    op_workload("upfirdn2d downsample [8,128,64,64]", blur_op((8, 128, 64, 64), 2, 1, 1), needs_official=True),
+    op_workload("bias + lrelu [8,128,64,64]", bias_lrelu_op, needs_official=True),
+    op_workload("relu [16,256,56,56]", lambda _: ([torch.randn(16, 256, 56, 56)], F.relu)),
+    op_workload("batch norm, training [16,256,56,56]", batch_norm_op),
+    op_workload("zero pad 1 [16,64,112,112]", lambda _: ([torch.randn(16, 64, 112, 112)], lambda x: F.pad(x, (1,) * 4))),
+    op_workload("max pool 3x3/2 [16,64,114,114]",
+                lambda _: ([torch.randn(16, 64, 114, 114)], lambda x: F.max_pool2d(x, 3, 2))),
+    op_workload("style scaling [8,256,64,64]",
+                lambda _: ([torch.randn(8, 256, 64, 64), torch.randn(8, 256)], lambda x, s: x * s[:, :, None, None])),
+    op_workload("demodulation 512x512x3x3, batch 8", demodulation_op),
+]
+
+
 WORKLOADS = [
     conv_workload("resnet50v2 3x3 64->64 @56", 64, 64, 56, 3),
     conv_workload("resnet50v2 3x3 512->512 @7", 512, 512, 7, 3),
@@ -362,7 +435,7 @@ WORKLOADS = [
     generator_workload(64, 8),
     generator_workload(256, 4),
     training_workload(),
-]
+] + OPS
 
 
 def torch_side(w, threads, reps, official):

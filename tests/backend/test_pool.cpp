@@ -1,7 +1,11 @@
 // Zero padding on the CPU against its definition: y(n, c, top + i, left + j) = x(n, c, i, j) and
 // zero elsewhere, its backward the adjoint (<pad x, dy> = <x, crop dy>), shapes refused by name.
+// Max pooling against a window-by-window scan: the maximum of the in-bounds non-NaN taps, its
+// gradient to the first tap (row-major) that holds it.
 #include <boost/test/unit_test.hpp>
 
+#include <cmath>
+#include <limits>
 #include <random>
 #include <string>
 
@@ -60,6 +64,55 @@ BOOST_AUTO_TEST_CASE(zero_padding_refuses_an_output_too_small) {
   });
   tensor<float> dx({1, 3, 4, 4});
   BOOST_CHECK_THROW(zero_pad_backward(y, dx, 0, 0), error);
+}
+
+// Small integers, so that windows tie, and a NaN; strides below, at and above the window, padding
+// that leaves some windows a single row or column.
+BOOST_AUTO_TEST_CASE(max_pooling_is_the_window_maximum_and_routes_to_its_first_tap) {
+  std::mt19937 gen(5);
+  std::uniform_int_distribution<int> level(-3, 3);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (const window& g : {window{.kh = 3, .kw = 3, .stride_h = 2, .stride_w = 2},
+                         window{.kh = 3, .kw = 3, .stride_h = 1, .stride_w = 1, .pad_top = 1, .pad_bottom = 1,
+                                .pad_left = 1, .pad_right = 1},
+                         window{.kh = 1, .kw = 1, .stride_h = 2, .stride_w = 2},
+                         window{.kh = 2, .kw = 3, .stride_h = 3, .stride_w = 2, .pad_top = 1, .pad_left = 2,
+                                .pad_right = 1}}) {
+    BOOST_TEST_CONTEXT("window " << g.kh << "x" << g.kw << " stride " << g.stride_h << "," << g.stride_w) {
+      const shape4 xs{2, 3, 7, 8}, ys{2, 3, g.out_h(7), g.out_w(8)};
+      tensor<double> x(xs), dy(ys), y(ys, 7.0), dx(xs, 7.0);
+      for (auto& v : x) v = level(gen);
+      for (auto& v : dy) v = level(gen) + 0.5;
+      x.data()[5] = nan;
+      pool_forward(pool_kind::max, x, y, g);
+      pool_backward(pool_kind::max, x, dy, dx, g);
+      tensor<double> expected_y(ys), expected_dx(xs, 0.0);
+      for (std::size_t nc = 0; nc < xs.n * xs.c; ++nc)
+        for (std::size_t oy = 0; oy < ys.h; ++oy)
+          for (std::size_t ox = 0; ox < ys.w; ++ox) {
+            double m = -std::numeric_limits<double>::infinity();
+            long at = -1, first = -1;
+            for (std::size_t a = 0; a < g.kh; ++a)
+              for (std::size_t b = 0; b < g.kw; ++b) {
+                const long iy = long(oy * g.stride_h + a) - long(g.pad_top);
+                const long ix = long(ox * g.stride_w + b) - long(g.pad_left);
+                if (iy < 0 || ix < 0 || iy >= long(xs.h) || ix >= long(xs.w)) continue;
+                const long i = long(nc * xs.plane()) + iy * long(xs.w) + ix;
+                if (first < 0) first = i;
+                if (!std::isnan(x.data()[i]) && (at < 0 || x.data()[i] > m)) m = x.data()[i], at = i;
+              }
+            if (at < 0) at = first;
+            const std::size_t o = nc * ys.plane() + oy * ys.w + ox;
+            expected_y.data()[o] = m;
+            expected_dx.data()[at] += dy.data()[o];
+          }
+      std::size_t wrong_y = 0, wrong_dx = 0;
+      for (std::size_t i = 0; i < y.size(); ++i) wrong_y += y[i] != expected_y[i];
+      for (std::size_t i = 0; i < dx.size(); ++i) wrong_dx += dx[i] != expected_dx[i];
+      BOOST_TEST(wrong_y == 0u);
+      BOOST_TEST(wrong_dx == 0u);
+    }
+  }
 }
 
 }  // namespace test_backend_pool
