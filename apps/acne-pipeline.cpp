@@ -3,9 +3,12 @@
 //   2. brought to the GAN resolution (area downsampling, or bicubic upscaling of small faces);
 //   3. a StyleGAN2 trained on every acne severity at once;
 //   4. one StyleGAN2 per class (mild, moderate, severe, and healthy), each transferred from (3);
-//   5. a synthetic dataset generated from (4), a classifier trained on it alone, and tested on real
-//      faces it never saw: accuracy, precision, recall, F1, confusion matrix, curves.
-// Every stage writes under --out; report.json sums up.
+//   5. a synthetic dataset generated from (4), and what it is worth on real test faces it never saw:
+//      a classifier trained on it alone beside the same classifier trained on the real faces and on
+//      both, and the real-trained classifier's labels for each class's synthetic faces.
+// Every stage writes under --out and records the options that made its folder, so a rerun of the
+// same command continues from what is on disk and one with other options is refused; report.json
+// sums up.
 #include <bit>
 #include <chrono>
 #include <filesystem>
@@ -16,55 +19,122 @@
 #include "acne/cli/flags.hpp"
 #include "acne/cli/program.hpp"
 #include "acne/data/image_folder.hpp"
+#include "acne/data/joined.hpp"
 #include "acne/data/phantom_dataset.hpp"
 #include "acne/data/preprocess.hpp"
 #include "acne/device_choice.hpp"
+#include "acne/io/folder_record.hpp"
 #include "acne/io/image.hpp"
 #include "acne/io/report.hpp"
 #include "acne/models/stylegan2/generate.hpp"
 #include "acne/train/classifier_trainer.hpp"
+#include "acne/train/gan_dataset.hpp"
 #include "acne/train/gan_trainer.hpp"
+#include "acne/train/synthetic_study.hpp"
 
 namespace fs = std::filesystem;
 using namespace acne;
 
 namespace {
 
+// Every value a run depends on. The defaults are the cpu preset's; preset_defaults() gives the others.
 struct pipeline_options {
+  std::string preset = "cpu";
   fs::path out = "out/pipeline";
   fs::path real, test;                // empty: phantom faces
-  std::size_t real_per_class = 64, test_per_class = 24;
-  std::size_t resolution = 32;
-  double kimg_all = 0.8, kimg_class = 0.2;
-  std::size_t synthetic_per_class = 64;
+  fs::path pretrained;                // weights the all-severity GAN starts from; empty: from scratch
+  std::size_t real_per_class = 200, test_per_class = 50;
+  std::size_t resolution = 64;
+  double kimg_all = 6, kimg_class = 1.5;
+  std::size_t synthetic_per_class = 200;
+  std::size_t gan_batch = 8, gan_channel_max = 64, gan_latent = 64, gan_mapping_layers = 2;
+  double r1_gamma = 1, ema_kimg = 0.1;
   std::string classifier = "resnet50v2";
-  std::size_t epochs = 8;
+  double classifier_width = 0.125;
+  std::size_t classifier_size = 96;  // input side in pixels
+  std::size_t epochs = 20;
   std::uint64_t seed = 1000;
   std::string device;                 // "cpu", "cuda"; empty: cuda when available
 };
 
+const std::vector<std::string> preset_names{"cpu", "gpu", "paper"};
 const std::vector<std::string> acne_classes{"mild", "moderate", "severe"};
 const std::vector<std::string> all_classes{"healthy", "mild", "moderate", "severe"};
+
+// cpu: the README's first command, for a 2-core machine; gpu: one GPU; paper: the paper's 1024 px
+// models (Tables 1 and 2), meant to start from a converted FFHQ model (--pretrained).
+pipeline_options preset_defaults(const std::string& name) {
+  pipeline_options o;
+  o.preset = name;
+  if (name == "gpu") {
+    o.resolution = 128;
+    o.real_per_class = 500, o.test_per_class = 100;
+    o.kimg_all = 200, o.kimg_class = 50;
+    o.synthetic_per_class = 1000;
+    o.gan_batch = 32, o.gan_channel_max = 256, o.gan_latent = 512, o.gan_mapping_layers = 8;
+    o.classifier_width = 0.5, o.classifier_size = 224;
+  } else if (name == "paper") {
+    o.resolution = 1024;
+    o.real_per_class = 500, o.test_per_class = 100;
+    o.kimg_all = 1000, o.kimg_class = 500;
+    o.synthetic_per_class = 1500;  // the paper's per-class sets
+    o.gan_batch = 32, o.gan_channel_max = 512, o.gan_latent = 512, o.gan_mapping_layers = 8;
+    o.r1_gamma = 10, o.ema_kimg = 10;  // Table 1 (config F at 1024 px)
+    o.classifier = "inception_resnet_v2", o.classifier_width = 1, o.classifier_size = 299, o.epochs = 15;
+  }
+  return o;
+}
 
 acne::cli::flag_table flags(pipeline_options& o) {
   acne::cli::flag_table t("acne-pipeline", "[options]",
                           "Real faces -> StyleGAN2 (all severities, then one per class) -> synthetic dataset ->\n"
-                          "classifier trained on synthetic faces only -> tested on real faces.");
-  t.add("--out", o.out, "where every stage writes", {.metavar = "DIR"})
+                          "classifiers trained on real, synthetic and both -> tested on real faces.");
+  t.add("--preset", o.preset, "a full set of defaults (the values below are cpu's); flags override it",
+        {.metavar = "NAME", .choices = preset_names})
+      .add("--out", o.out, "where every stage writes", {.metavar = "DIR"})
       .add("--real", o.real, "real training faces: DIR/{healthy,mild,moderate,severe}/*", {.metavar = "DIR", .default_text = "phantom faces"})
       .add("--test", o.test, "real test faces, same layout", {.metavar = "DIR", .default_text = "phantom faces of other seeds"})
+      .add("--pretrained", o.pretrained, "weights the all-severity GAN starts from (its network is theirs)",
+           {.metavar = "FILE", .default_text = "none: trained from scratch"})
       .add("--real-per-class", o.real_per_class, "phantom faces per class for training the GANs", {.positive = true})
       .add("--test-per-class", o.test_per_class, "phantom faces per class for the final test", {.positive = true})
       .add("--resolution", o.resolution, "GAN resolution, a power of two", {.metavar = "PX", .min = 4})
       .add("--kimg-all", o.kimg_all, "thousands of images shown to the all-severity GAN", {.metavar = "K", .positive = true})
       .add("--kimg-class", o.kimg_class, "thousands of images for each per-class GAN", {.metavar = "K", .positive = true})
       .add("--synthetic", o.synthetic_per_class, "synthetic images per class", {.positive = true})
-      .add("--classifier", o.classifier, "architecture (reduced width)",
+      .add("--gan-batch", o.gan_batch, "GAN minibatch", {.positive = true})
+      .add("--gan-channel-max", o.gan_channel_max, "widest GAN layer (config F: 512)", {.positive = true})
+      .add("--gan-latent", o.gan_latent, "z and w dimensions (config F: 512)", {.positive = true})
+      .add("--gan-mapping-layers", o.gan_mapping_layers, "mapping network depth (config F: 8)", {.positive = true})
+      .add("--r1-gamma", o.r1_gamma, "R1 weight", {.metavar = "G", .min = 0})
+      .add("--ema-kimg", o.ema_kimg, "half-life of the generator's moving average, kimg", {.metavar = "K", .positive = true})
+      .add("--classifier", o.classifier, "architecture",
            {.metavar = "NAME", .choices = {"resnet50v2", "resnet152v2", "inception_resnet_v2"}})
+      .add("--classifier-width", o.classifier_width, "channel multiplier of the classifier (1: Keras' model)",
+           {.metavar = "W", .max = 1, .positive = true})
+      .add("--classifier-size", o.classifier_size, "classifier input side", {.metavar = "PX", .min = 32})
       .add("--epochs", o.epochs, "classifier epochs", {.positive = true})
       .add("--seed", o.seed, "seed of every stage", {.metavar = "S"})
       .add("--device", o.device, "cpu or cuda", {.metavar = "NAME", .default_text = "cuda when a GPU is present"});
   return t;
+}
+
+// What a preset's whole run took where it was measured (docs/pipeline.md has the runs).
+std::string expected_time(const std::string& preset) {
+  if (preset == "cpu") return "MEASURED";
+  return "its time is not measured yet (no GPU run)";
+}
+
+// The options of a command line: its preset's values, then its flags.
+pipeline_options parse_options(const std::vector<std::string>& args, bool& help, std::string& usage) {
+  pipeline_options probe;
+  auto first = flags(probe);
+  first.parse(args);
+  help = first.help();
+  usage = first.usage();
+  pipeline_options o = preset_defaults(probe.preset);
+  flags(o).parse(args);
+  return o;
 }
 
 void banner(const std::string& text) { std::cout << "\n== " << text << " ==\n" << std::flush; }
@@ -72,6 +142,7 @@ void banner(const std::string& text) { std::cout << "\n== " << text << " ==\n" <
 // Stage 1: the real faces, as given or as phantom faces of no real person.
 fs::path real_faces(const fs::path& given, const fs::path& dir, std::size_t per_class, int size, std::uint64_t seed) {
   if (!given.empty()) return given;
+  io::claim_folder(dir, {{"phantom_faces_per_class", per_class}, {"size", size}, {"seed", seed}}, "the phantom faces");
   if (!fs::exists(dir / "labels.csv")) {
     data::write_phantom_dataset(dir, data::paper_class_counts(per_class), size, seed);
     std::cout << "wrote " << 4 * per_class << " phantom faces to " << dir << "\n";
@@ -81,6 +152,8 @@ fs::path real_faces(const fs::path& given, const fs::path& dir, std::size_t per_
 
 // Stage 2: every image of every class brought to resolution x resolution.
 fs::path to_gan_resolution(const fs::path& src, const fs::path& dst, int resolution) {
+  io::claim_folder(dst, {{"source", fs::absolute(src).lexically_normal().string()}, {"resolution", resolution}},
+                   "the faces at the GAN resolution");
   data::image_folder folder(src, {.classes = all_classes});
   std::size_t down = 0, up = 0;
   for (std::size_t i = 0; i < folder.size(); ++i) {
@@ -100,19 +173,21 @@ fs::path to_gan_resolution(const fs::path& src, const fs::path& dst, int resolut
 train::gan_options gan_settings(const pipeline_options& p, const fs::path& out, double kimg) {
   train::gan_options g;
   g.config = stylegan2::config::config_f(p.resolution);
-  g.config.z_dim = g.config.w_dim = 64;
-  g.config.mapping_layers = 2;
-  g.config.channel_base = 16 * p.resolution;
-  g.config.channel_max = 64;
-  g.batch = 8;
-  g.batch_gpu = 4;
+  g.config.z_dim = g.config.w_dim = p.gan_latent;
+  g.config.mapping_layers = p.gan_mapping_layers;
+  g.config.channel_max = p.gan_channel_max;
+  // Config F's base at 1024 px; below it, as many channels at the last layer as the width allows.
+  g.config.channel_base = std::min<std::size_t>(32768, p.gan_channel_max * p.resolution / 4);
+  g.batch = p.gan_batch;
+  g.batch_gpu = std::min<std::size_t>(p.gan_batch, 4);
   g.seed = p.seed;
   g.total_kimg = kimg;
   g.kimg_per_tick = std::max(0.1, kimg / 5);
-  g.image_snapshot_ticks = 5;
-  g.network_snapshot_ticks = 5;
-  g.r1_gamma = 1;
-  g.ema_kimg = 0.1;
+  // A snapshot every tick: a killed run loses at most one tick.
+  g.image_snapshot_ticks = 1;
+  g.network_snapshot_ticks = 1;
+  g.r1_gamma = p.r1_gamma;
+  g.ema_kimg = p.ema_kimg;
   g.fid_images = 64;
   g.fid_ticks = 1;
   g.grid_cols = 6;
@@ -124,35 +199,94 @@ train::gan_options gan_settings(const pipeline_options& p, const fs::path& out, 
 // Stages 3 and 4: one GAN on `classes` of the prepared faces, starting from `pretrained` if given.
 train::gan_result train_gan(const pipeline_options& p, const fs::path& prepared, const std::vector<std::string>& classes,
                             const fs::path& out, double kimg, const fs::path& pretrained) {
-  data::image_folder folder(prepared, {.classes = classes});
   auto options = gan_settings(p, out, kimg);
   options.pretrained = pretrained.string();
-  options.dataset = {{"root", prepared.string()}, {"classes", classes}};
+  if (!pretrained.empty()) options.config = train::pretrained_config(pretrained);
+  // Described as acne-stylegan2 describes its data, so that `acne-stylegan2 train --resume` continues it.
+  options.dataset = train::folder_dataset_description(fs::absolute(prepared).lexically_normal(), classes);
+  // Everything but the length of the run, which a rerun may extend.
+  auto made_with = options.to_json();
+  made_with.erase("total_kimg");
+  made_with.erase("kimg_per_tick");
+  io::claim_folder(out, made_with, "the GAN snapshots");
   const auto latest = train::find_latest_snapshot(out);
   auto result = on_device(p.device, std::cout, [&](auto d) {
-    return train::train_stylegan2<decltype(d)>(options, data::make_source(folder), std::cout, latest ? *latest : fs::path{});
+    return train::train_stylegan2<decltype(d)>(options, train::open_gan_dataset(options.dataset, p.resolution).source, std::cout,
+                                               latest ? *latest : fs::path{});
   });
   ACNE_CHECK(!result.last_snapshot.empty(), "the GAN in " << out << " wrote no snapshot");
   return result;
 }
 
-nlohmann::json gan_summary(const train::gan_result& r) {
-  nlohmann::json j = {{"snapshot", r.last_snapshot.string()}, {"kimg", double(r.state.cur_nimg) / 1000}, {"seconds", r.state.seconds}};
-  if (r.best_fid && r.best_fid->fid) j["best_fid"] = {{"fid", *r.best_fid->fid}, {"tick", r.best_fid->tick}};
+// The per-tick FID is measured against the GAN's own training faces: its class's, for a per-class GAN.
+nlohmann::json gan_summary(const train::gan_result& r, const std::vector<std::string>& classes) {
+  nlohmann::json j = {{"snapshot", r.last_snapshot.string()}, {"kimg", double(r.state.cur_nimg) / 1000},
+                      {"seconds", r.state.seconds}, {"classes", classes}};
+  if (r.best_fid && r.best_fid->fid)
+    j["best_fid"] = {{"fid", *r.best_fid->fid}, {"tick", r.best_fid->tick}, {"extractor", train::gan_options{}.fid_extractor},
+                     {"against", "the GAN's training faces"}};
   return j;
 }
 
+// Stage 4's images of one class, generated on the chosen device; seeds already on disk are kept.
+void synthesize_class(const pipeline_options& p, const fs::path& snapshot, const fs::path& dir) {
+  const stylegan2::generation_options o{.truncation_psi = 0.9};
+  // The record stays out of the class folder, which must hold images only.
+  io::claim_folder(dir, {{"snapshot", fs::absolute(snapshot).lexically_normal().string()}, {"truncation_psi", o.truncation_psi}},
+                   "the synthetic faces", dir.parent_path(), "made_with-" + dir.filename().string() + ".json");
+  std::vector<std::uint32_t> missing;
+  for (std::uint32_t seed = 0; seed < p.synthetic_per_class; ++seed)
+    if (!fs::exists(dir / stylegan2::seed_file_name(seed))) missing.push_back(seed);
+  if (missing.empty()) return;
+  on_device(p.device, std::cout, [&](auto d) {
+    auto g = stylegan2::load_generator<float, decltype(d)>(snapshot);
+    stylegan2::write_seed_images(g, std::span<const std::uint32_t>(missing), dir, o);
+  });
+}
+
+// Stage 5's classifier: trained on `data` in `dir` (continuing what is there), at its best epoch.
+template <class Net, class Dataset>
+void train_at_best_epoch(Net& net, const classifier_spec& spec, const pipeline_options& p, const Dataset& data,
+                         const fs::path& dir, const std::string& training_set) {
+  io::claim_folder(dir, {{"spec", spec.to_json()}, {"seed", p.seed}, {"training_set", training_set}, {"images", data.size()}},
+                   "the classifier checkpoints");
+  train::classifier_train_options o;
+  o.epochs = p.epochs;
+  o.learning_rate = 1e-3;
+  o.seed = p.seed;
+  o.out_dir = dir;
+  o.resume = true;
+  o.filter = data::resize_filter::area;
+  std::cout << "classifier on " << training_set << " (" << data.size() << " images)\n";
+  const auto trained = train::train_classifier(net, spec, data, o);
+  if (!trained.best_checkpoint.empty()) io::load_checkpoint(trained.best_checkpoint, net);
+}
+
 int run(const std::vector<std::string>& args) {
-  pipeline_options p;
-  auto table = flags(p);
-  table.parse(args);
-  if (table.help()) return std::cout << table.usage(), 0;
+  bool help = false;
+  std::string usage;
+  pipeline_options p = parse_options(args, help, usage);
+  if (help) return std::cout << usage, 0;
   p.device = acne::cli::device_flag(p.device);
   if (!std::has_single_bit(p.resolution)) throw acne::cli::usage_error("--resolution must be a power of two");
+  if (!p.pretrained.empty()) {
+    const auto c = train::pretrained_config(p.pretrained);
+    if (c.resolution != p.resolution)
+      throw acne::cli::usage_error("--pretrained is a " + std::to_string(c.resolution) + " px model: give --resolution " +
+                                   std::to_string(c.resolution));
+  }
+  // Given folders are read now, so that a missing class fails before any training.
+  for (const auto& given : {p.real, p.test})
+    if (!given.empty()) data::image_folder(given, {.classes = all_classes});
   {
     const auto t0 = std::chrono::steady_clock::now();
     nlohmann::json report = {{"resolution", p.resolution}, {"seed", p.seed}, {"device", resolve_device(p.device)}};
 
+    std::cout << "preset " << p.preset << ": " << p.resolution << " px GANs (a typical phantom papule is "
+              << std::lround(data::typical_papule_diameter(double(p.resolution)) * 10) / 10.0 << " px across), "
+              << p.kimg_all << " + 4 x " << p.kimg_class << " kimg, " << p.synthetic_per_class << " synthetic faces per class, "
+              << p.classifier << " x" << p.classifier_width << " at " << p.classifier_size << " px for " << p.epochs
+              << " epochs; " << expected_time(p.preset) << "\n";
     banner("1. real faces");
     const fs::path real = real_faces(p.real, p.out / "real", p.real_per_class, 4 * int(p.resolution), p.seed);
     const fs::path test = real_faces(p.test, p.out / "real-test", p.test_per_class, 4 * int(p.resolution), p.seed + 1);
@@ -162,49 +296,57 @@ int run(const std::vector<std::string>& args) {
 
     banner("3. StyleGAN2 on every acne severity");
     const auto all = train_gan(p, prepared, acne_classes, p.out / "gan" / "all", p.kimg_all, {});
-    report["gan"]["all"] = gan_summary(all);
+    report["gan"]["all"] = gan_summary(all, acne_classes);
 
     banner("4. one StyleGAN2 per class, transferred from the all-severity model; synthetic dataset");
     const fs::path synthetic = p.out / "synthetic";
-    std::vector<std::uint32_t> seeds(p.synthetic_per_class);
-    std::iota(seeds.begin(), seeds.end(), 0u);
     for (const auto& cls : all_classes) {
       const auto r = train_gan(p, prepared, {cls}, p.out / "gan" / cls, p.kimg_class, all.last_snapshot);
-      report["gan"][cls] = gan_summary(r);
-      auto g = stylegan2::load_generator<float>(r.last_snapshot);
-      fs::create_directories(synthetic / cls);
-      stylegan2::write_seed_images(g, std::span<const std::uint32_t>(seeds), synthetic / cls, {.truncation_psi = 0.9});
-      std::cout << "wrote " << seeds.size() << " synthetic " << cls << " faces to " << synthetic / cls << "\n";
+      report["gan"][cls] = gan_summary(r, {cls});
+      synthesize_class(p, r.last_snapshot, synthetic / cls);
+      std::cout << p.synthetic_per_class << " synthetic " << cls << " faces in " << synthetic / cls << "\n";
     }
 
-    banner("5. classifier trained on synthetic faces only, tested on real faces");
+    banner("5. classifiers trained on real, synthetic, and both, tested on real faces");
     classifier_spec spec;
     spec.architecture = p.classifier;
-    spec.width = 0.125;
-    spec.blocks = p.classifier == "inception_resnet_v2" ? std::vector<std::size_t>{1, 1, 1}
-                                                         : std::vector<std::size_t>{1, 1, 1, 1};
-    spec.image_size = p.classifier == "inception_resnet_v2" ? 75 : 2 * p.resolution;
+    spec.width = p.classifier_width;
+    // Below full width, one block per stage: the reduced models the CPU can train in minutes.
+    if (p.classifier_width < 1)
+      spec.blocks = p.classifier == "inception_resnet_v2" ? std::vector<std::size_t>{1, 1, 1}
+                                                           : std::vector<std::size_t>{1, 1, 1, 1};
+    spec.image_size = p.classifier_size;
     spec.class_names = all_classes;
-    data::image_folder train_set(synthetic, {.classes = all_classes});
-    data::image_folder test_set(test, {.classes = all_classes});
+    const data::image_folder real_set(prepared, {.classes = all_classes});
+    const data::image_folder synthetic_set(synthetic, {.classes = all_classes});
+    const data::image_folder test_set(test, {.classes = all_classes});
+    const data::joined both_sets(real_set, synthetic_set);
+    const train::evaluate_options measured{.image_size = spec.image_size, .filter = data::resize_filter::area};
+    train::synthetic_study study;
     on_device(p.device, std::cout, [&](auto d) {
-      with_classifier<float, decltype(d)>(spec, p.seed, [&](auto& net) {
-        train::classifier_train_options o;
-        o.epochs = p.epochs;
-        o.learning_rate = 1e-3;
-        o.seed = p.seed;
-        o.out_dir = p.out / "classifier";
-        o.resume = true;
-        o.filter = data::resize_filter::area;
-        const auto trained = train::train_classifier(net, spec, train_set, o);
-        if (!trained.best_checkpoint.empty()) io::load_checkpoint(trained.best_checkpoint, net);
-        const auto ev = train::evaluate_classifier(net, test_set, spec.class_names,
-                                                   {.image_size = spec.image_size, .filter = data::resize_filter::area});
-        std::cout << train::write_evaluation(ev, p.out / "evaluation", spec.architecture + " on real faces");
-        report["classifier"] = {{"architecture", spec.architecture}, {"best_validation_accuracy", trained.best_val_accuracy},
-                                {"test_accuracy", ev.report.accuracy}, {"test_macro_f1", ev.report.macro_avg.f1}};
+      using D = decltype(d);
+      const auto tested = [&](auto& net, const auto& images, const std::string& name, const std::string& title) {
+        auto ev = train::evaluate_classifier(net, images, spec.class_names, measured);
+        train::write_evaluation(ev, p.out / "evaluation" / name, spec.architecture + " " + title);
+        return ev;
+      };
+      with_classifier<float, D>(spec, p.seed, [&](auto& net) {
+        train_at_best_epoch(net, spec, p, real_set, p.out / "classifier" / "real", "real faces");
+        study.real_baseline = tested(net, test_set, "real", "trained on real faces, tested on real faces");
+        study.class_fidelity = tested(net, synthetic_set, "class-fidelity", "trained on real faces, labelling synthetic faces");
+      });
+      with_classifier<float, D>(spec, p.seed, [&](auto& net) {
+        train_at_best_epoch(net, spec, p, synthetic_set, p.out / "classifier" / "synthetic", "synthetic faces");
+        study.synthetic_only = tested(net, test_set, "synthetic", "trained on synthetic faces, tested on real faces");
+      });
+      with_classifier<float, D>(spec, p.seed, [&](auto& net) {
+        train_at_best_epoch(net, spec, p, both_sets, p.out / "classifier" / "real+synthetic", "real and synthetic faces");
+        study.real_and_synthetic = tested(net, test_set, "real+synthetic", "trained on real and synthetic faces, tested on real faces");
       });
     });
+    report["classifier"] = {{"architecture", spec.architecture}, {"test_faces", test_set.size()}};
+    report["evaluation"] = study.to_json();
+    std::cout << "\n" << study.table();
 
     report["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     io::write_json_file(p.out / "report.json", report);

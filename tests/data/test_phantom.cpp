@@ -92,6 +92,18 @@ BOOST_AUTO_TEST_CASE(lesion_counts_follow_the_hayashi_ranges) {
   BOOST_TEST(f.lesion_total == f.lesion_count);
 }
 
+BOOST_AUTO_TEST_CASE(papules_are_as_large_as_the_documented_typical_size) {
+  // Moderate faces: their lesions keep the base size (milder ones are drawn 10% smaller).
+  double sum = 0;
+  int papules = 0;
+  for (std::uint64_t seed = 0; seed < 40; ++seed)
+    for (const auto& l : make_phantom(sized(64), acne_class::moderate, seed).lesions)
+      if (l.kind == lesion_kind::papule) sum += 2 * l.radius * 64, ++papules;
+  BOOST_REQUIRE(papules > 100);
+  BOOST_TEST(sum / papules == typical_papule_diameter(64), boost::test_tools::tolerance(0.05));
+  BOOST_TEST(typical_papule_diameter(128) == 2 * typical_papule_diameter(64), boost::test_tools::tolerance(1e-12));
+}
+
 BOOST_AUTO_TEST_CASE(lesions_mark_more_skin_with_severity) {
   // Lesions are drawn last, so one seed gives the same face in every class: the pixels that differ
   // from the healthy render are the lesions.

@@ -129,6 +129,16 @@ BOOST_AUTO_TEST_CASE(run_writes_log_plot_grids_and_snapshots) {
   BOOST_TEST(info.state.loader_position == 12u);
   BOOST_TEST(info.options.to_json() == o.to_json());
   BOOST_TEST(info.ticks.size() == 3u);
+  // Rerun after it finished: nothing is trained, and the finished run's snapshot is the result.
+  std::ostringstream rerun_log;
+  gan_trainer<float> rerun(o, data.source(), rerun_log);
+  rerun.resume(snapshot_path(p, 2));
+  const auto again = rerun.train();
+  BOOST_TEST(again.last_snapshot == snapshot_path(p, 2));
+  BOOST_TEST(again.state.cur_nimg == 12u);
+  BOOST_TEST(again.best_fid.has_value());
+  BOOST_TEST(rerun_log.str().find("already reached total_kimg") != std::string::npos);
+  BOOST_TEST(!fs::exists(p / "network-snapshot-000003.safetensors"));
 }
 
 BOOST_AUTO_TEST_CASE(nan_stops_training_and_keeps_the_last_good_snapshot) {

@@ -126,9 +126,13 @@ inline double kind_radius(lesion_kind k, std::mt19937_64& rng) {
   return 1.0;
 }
 
+// Face half-width and a face's base lesion radius (times the half-width), image-relative ranges.
+inline constexpr double face_width_lo = 0.24, face_width_hi = 0.29;
+inline constexpr double lesion_base_lo = 0.05, lesion_base_hi = 0.075;
+
 inline void place_lesions(face_spec& f, acne_class cls, int count, int side, bool graded, std::mt19937_64& rng) {
   static const double size_of_class[5] = {1.0, 0.9, 1.0, 1.05, 0.95};  // severer acne, larger lesions
-  const double base = f.fw * uniform(rng, 0.05, 0.075) * size_of_class[int(cls)];
+  const double base = f.fw * uniform(rng, lesion_base_lo, lesion_base_hi) * size_of_class[int(cls)];
   for (int i = 0; i < count; ++i) {
     lesion l;
     l.kind = draw_kind(cls, rng);
@@ -162,7 +166,7 @@ inline face_spec draw_face_spec(acne_class cls, const phantom_options& o, std::m
   for (int i = 0, n = uniform_int(rng, 0, 7); i < n; ++i)
     f.blobs.push_back({uniform01(rng), uniform01(rng), uniform(rng, 0.05, 0.3), uniform(rng, 0.15, 0.5), col(30, 250)});
   // pose and proportions
-  f.fw = uniform(rng, 0.24, 0.29);
+  f.fw = uniform(rng, face_width_lo, face_width_hi);
   f.fh = f.fw * uniform(rng, 1.25, 1.42);
   f.cx = 0.5 + uniform(rng, -0.035, 0.035);
   f.cy = 0.47 + uniform(rng, -0.03, 0.03);
@@ -228,4 +232,12 @@ inline face_spec draw_face_spec(acne_class cls, const phantom_options& o, std::m
 }
 
 }  // namespace phantom_detail
+
+// The diameter in pixels of a typical papule (mean face, mean base radius) on a phantom face
+// `size` pixels wide: what a resolution must resolve for the severity classes to differ.
+inline double typical_papule_diameter(double size) {
+  using namespace phantom_detail;
+  return 2 * size * (face_width_lo + face_width_hi) / 2 * (lesion_base_lo + lesion_base_hi) / 2;
+}
+
 }  // namespace acne::data

@@ -1,7 +1,8 @@
 #pragma once
 // A GAN's training images described as JSON, so that a snapshot records them and a resumed run
 // rebuilds the same set: {"kind": "folder", "path", "class"} (a folder searched recursively, or its
-// sub-folder `class`) or {"kind": "phantom", "classes", "count", "seed"} (phantom faces).
+// sub-folder `class`), {"kind": "folder", "path", "classes": [...]} (the images of several class
+// sub-folders, as one set), or {"kind": "phantom", "classes", "count", "seed"} (phantom faces).
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
@@ -38,15 +39,29 @@ inline nlohmann::json folder_dataset_description(const std::filesystem::path& ro
   return {{"kind", "folder"}, {"path", root.string()}, {"class", cls}};
 }
 
+inline nlohmann::json folder_dataset_description(const std::filesystem::path& root, const std::vector<std::string>& classes) {
+  return {{"kind", "folder"}, {"path", root.string()}, {"classes", classes}};
+}
+
 inline gan_dataset open_gan_dataset(const nlohmann::json& d, std::size_t resolution) {
   gan_dataset h;
   if (d.at("kind") == "folder") {
-    std::filesystem::path root = d.at("path").get<std::string>();
-    if (!d.value("class", std::string()).empty()) root /= d.at("class").get<std::string>();
-    auto files = std::make_shared<std::vector<std::filesystem::path>>(io::list_images(root));
-    ACNE_CHECK(!files->empty(), "no images in " << root.string());
+    const std::filesystem::path root = d.at("path").get<std::string>();
+    std::vector<std::filesystem::path> folders;
+    if (d.contains("classes")) {
+      for (const auto& c : d.at("classes")) folders.push_back(root / c.get<std::string>());
+    } else {
+      folders.push_back(d.value("class", std::string()).empty() ? root : root / d.at("class").get<std::string>());
+    }
+    auto files = std::make_shared<std::vector<std::filesystem::path>>();
+    for (const auto& folder : folders) {
+      const auto found = io::list_images(folder);
+      ACNE_CHECK(!found.empty(), "no images in " << folder.string());
+      files->insert(files->end(), found.begin(), found.end());
+    }
     h.source = {files->size(), [](std::size_t) { return 0; }, [files](std::size_t i) { return io::read_image(files->at(i)); }};
     h.description = std::to_string(files->size()) + " images from " + root.string();
+    if (d.contains("classes")) h.description += " " + d.at("classes").dump();
     return h;
   }
   data::class_counts counts;

@@ -61,7 +61,7 @@ public:
 struct gan_result {
   gan_state state;
   std::optional<tick_record> best_fid;
-  std::filesystem::path last_snapshot;  // empty if none was written
+  std::filesystem::path last_snapshot;  // the newest snapshot of the run (the resumed one when it was done already)
   bool aborted = false;                 // stopped by abort_fn before total_kimg
 };
 
@@ -108,6 +108,7 @@ public:
     loss_.pl.pl_mean = state_.pl_mean;
     log_records_ = tick_log::from_json(info.ticks);
     resumed_ = true;
+    resumed_from_ = snapshot;
     const auto mine = o_.to_json(), theirs = info.options.to_json();
     for (const auto& key : stream_differences(theirs, mine))
       log_ << "note: " << key << " = " << mine.value(key, nlohmann::json()).dump() << " differs from the snapshot's "
@@ -132,7 +133,10 @@ public:
     gan_result result;
     if (resumed_ && state_.cur_nimg >= o_.total_nimg()) {
       log_ << "the snapshot already reached total_kimg " << o_.total_kimg << "\n";
+      // A finished run rerun is done already: its last snapshot is the one it resumed.
+      result.last_snapshot = resumed_from_;
       result.state = state_;
+      result.best_fid = log_records_.best_fid();
       return result;
     }
     log_ << "training for " << o_.total_kimg << " kimg\n";
@@ -324,6 +328,7 @@ private:
   std::size_t frozen_g_ = 0, frozen_d_ = 0;
   bool resumed_ = false;
   std::filesystem::path last_snapshot_;
+  std::filesystem::path resumed_from_;
   struct tick_clock {
     std::size_t index = 0;          // the tick in progress
     std::uint64_t start_nimg = 0;
