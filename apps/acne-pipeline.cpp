@@ -121,7 +121,7 @@ acne::cli::flag_table flags(pipeline_options& o) {
 
 // What a preset's whole run took where it was measured (docs/pipeline.md has the runs).
 std::string expected_time(const std::string& preset) {
-  if (preset == "cpu") return "MEASURED";
+  if (preset == "cpu") return "about 3 minutes of work on a 2-core CPU (measured 2 min 34 s)";
   return "its time is not measured yet (no GPU run)";
 }
 
