@@ -137,6 +137,9 @@ pipeline_options parse_options(const std::vector<std::string>& args, bool& help,
   return o;
 }
 
+// How records name a path: absolute, so that a rerun from another folder names the same thing.
+std::string absolute_text(const fs::path& p) { return fs::absolute(p).lexically_normal().string(); }
+
 void banner(const std::string& text) { std::cout << "\n== " << text << " ==\n" << std::flush; }
 
 // Stage 1: the real faces, as given or as phantom faces of no real person.
@@ -152,7 +155,7 @@ fs::path real_faces(const fs::path& given, const fs::path& dir, std::size_t per_
 
 // Stage 2: every image of every class brought to resolution x resolution.
 fs::path to_gan_resolution(const fs::path& src, const fs::path& dst, int resolution) {
-  io::claim_folder(dst, {{"source", fs::absolute(src).lexically_normal().string()}, {"resolution", resolution}},
+  io::claim_folder(dst, {{"source", absolute_text(src)}, {"resolution", resolution}},
                    "the faces at the GAN resolution");
   data::image_folder folder(src, {.classes = all_classes});
   std::size_t down = 0, up = 0;
@@ -203,7 +206,7 @@ train::gan_result train_gan(const pipeline_options& p, const fs::path& prepared,
   options.pretrained = pretrained.string();
   if (!pretrained.empty()) options.config = train::pretrained_config(pretrained);
   // Described as acne-stylegan2 describes its data, so that `acne-stylegan2 train --resume` continues it.
-  options.dataset = train::folder_dataset_description(fs::absolute(prepared).lexically_normal(), classes);
+  options.dataset = train::folder_dataset_description(absolute_text(prepared), classes);
   // Everything but the length of the run, which a rerun may extend.
   auto made_with = options.to_json();
   made_with.erase("total_kimg");
@@ -232,7 +235,7 @@ nlohmann::json gan_summary(const train::gan_result& r, const std::vector<std::st
 void synthesize_class(const pipeline_options& p, const fs::path& snapshot, const fs::path& dir) {
   const stylegan2::generation_options o{.truncation_psi = 0.9};
   // The record stays out of the class folder, which must hold images only.
-  io::claim_folder(dir, {{"snapshot", fs::absolute(snapshot).lexically_normal().string()}, {"truncation_psi", o.truncation_psi}},
+  io::claim_folder(dir, {{"snapshot", absolute_text(snapshot)}, {"truncation_psi", o.truncation_psi}},
                    "the synthetic faces", dir.parent_path(), "made_with-" + dir.filename().string() + ".json");
   std::vector<std::uint32_t> missing;
   for (std::uint32_t seed = 0; seed < p.synthetic_per_class; ++seed)
