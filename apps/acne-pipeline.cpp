@@ -8,13 +8,15 @@
 //      both, and the real-trained classifier's labels for each class's synthetic faces.
 // Every stage writes under --out and records the options that made its folder, so a rerun of the
 // same command continues from what is on disk and one with other options is refused; report.json
-// sums up.
+// sums up and report.html shows it (the table, every GAN beside its real faces, the curves).
 #include <bit>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
 #include <numeric>
+#include <sstream>
 #include <string>
+#include <utility>
 
 #include "acne/cli/flags.hpp"
 #include "acne/cli/program.hpp"
@@ -30,6 +32,7 @@
 #include "acne/train/classifier_trainer.hpp"
 #include "acne/train/gan_dataset.hpp"
 #include "acne/train/gan_trainer.hpp"
+#include "acne/train/study_page.hpp"
 #include "acne/train/synthetic_study.hpp"
 
 namespace fs = std::filesystem;
@@ -123,6 +126,16 @@ acne::cli::flag_table flags(pipeline_options& o) {
 std::string expected_time(const std::string& preset) {
   if (preset == "cpu") return "about 3 minutes of work on a 2-core CPU (measured 2 min 34 s)";
   return "its time is not measured yet (no GPU run)";
+}
+
+// What a run is, in one line: printed at its start and on its report page.
+std::string settings_line(const pipeline_options& p) {
+  std::ostringstream line;
+  line << "preset " << p.preset << ": " << p.resolution << " px GANs (a typical phantom papule is "
+       << std::lround(data::typical_papule_diameter(double(p.resolution)) * 10) / 10.0 << " px across), " << p.kimg_all
+       << " + 4 x " << p.kimg_class << " kimg, " << p.synthetic_per_class << " synthetic faces per class, " << p.classifier
+       << " x" << p.classifier_width << " at " << p.classifier_size << " px for " << p.epochs << " epochs";
+  return line.str();
 }
 
 // The options of a command line: its preset's values, then its flags.
@@ -285,11 +298,7 @@ int run(const std::vector<std::string>& args) {
     const auto t0 = std::chrono::steady_clock::now();
     nlohmann::json report = {{"resolution", p.resolution}, {"seed", p.seed}, {"device", resolve_device(p.device)}};
 
-    std::cout << "preset " << p.preset << ": " << p.resolution << " px GANs (a typical phantom papule is "
-              << std::lround(data::typical_papule_diameter(double(p.resolution)) * 10) / 10.0 << " px across), "
-              << p.kimg_all << " + 4 x " << p.kimg_class << " kimg, " << p.synthetic_per_class << " synthetic faces per class, "
-              << p.classifier << " x" << p.classifier_width << " at " << p.classifier_size << " px for " << p.epochs
-              << " epochs; " << expected_time(p.preset) << "\n";
+    std::cout << settings_line(p) << "; " << expected_time(p.preset) << "\n";
     banner("1. real faces");
     const fs::path real = real_faces(p.real, p.out / "real", p.real_per_class, 4 * int(p.resolution), p.seed);
     const fs::path test = real_faces(p.test, p.out / "real-test", p.test_per_class, 4 * int(p.resolution), p.seed + 1);
@@ -300,12 +309,15 @@ int run(const std::vector<std::string>& args) {
     banner("3. StyleGAN2 on every acne severity");
     const auto all = train_gan(p, prepared, acne_classes, p.out / "gan" / "all", p.kimg_all, {});
     report["gan"]["all"] = gan_summary(all, acne_classes);
+    train::study_page_contents page{.settings = settings_line(p)};
+    page.gans.push_back({"all severities", p.out / "gan" / "all", report["gan"]["all"]});
 
     banner("4. one StyleGAN2 per class, transferred from the all-severity model; synthetic dataset");
     const fs::path synthetic = p.out / "synthetic";
     for (const auto& cls : all_classes) {
       const auto r = train_gan(p, prepared, {cls}, p.out / "gan" / cls, p.kimg_class, all.last_snapshot);
       report["gan"][cls] = gan_summary(r, {cls});
+      page.gans.push_back({cls, p.out / "gan" / cls, report["gan"][cls]});
       synthesize_class(p, r.last_snapshot, synthetic / cls);
       std::cout << p.synthetic_per_class << " synthetic " << cls << " faces in " << synthetic / cls << "\n";
     }
@@ -350,10 +362,16 @@ int run(const std::vector<std::string>& args) {
     report["classifier"] = {{"architecture", spec.architecture}, {"test_faces", test_set.size()}};
     report["evaluation"] = study.to_json();
     std::cout << "\n" << study.table();
+    page.study = study;
+    for (const auto& [name, title] : {std::pair{"real", "trained on real faces"}, {"synthetic", "trained on synthetic faces"},
+                                      {"real+synthetic", "trained on real and synthetic faces"}})
+      page.classifiers.push_back({title, p.out / "classifier" / name, p.out / "evaluation" / name});
+    page.class_fidelity = p.out / "evaluation" / "class-fidelity";
+    train::write_study_page(p.out / "report.html", page);
 
     report["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     io::write_json_file(p.out / "report.json", report);
-    std::cout << "\nreport: " << (p.out / "report.json").string() << "\n" << report.dump(2) << "\n";
+    std::cout << "\nreport: " << (p.out / "report.json").string() << " and " << (p.out / "report.html").string() << "\n" << report.dump(2) << "\n";
   }
   return 0;
 }
