@@ -28,6 +28,9 @@
 #include "acne/io/folder_record.hpp"
 #include "acne/io/image.hpp"
 #include "acne/io/report.hpp"
+#include "acne/metrics/fid_pipeline.hpp"
+#include "acne/metrics/inception_features.hpp"
+#include "acne/metrics/random_conv_features.hpp"
 #include "acne/models/stylegan2/generate.hpp"
 #include "acne/train/classifier_trainer.hpp"
 #include "acne/train/gan_dataset.hpp"
@@ -58,6 +61,7 @@ struct pipeline_options {
   std::size_t epochs = 20;
   std::uint64_t seed = 1000;
   std::string device;                 // "cpu", "cuda"; empty: cuda when available
+  fs::path fid_weights;               // Inception-v3 FID weights; empty: the random-conv extractor
 };
 
 const std::vector<std::string> preset_names{"cpu", "gpu", "paper"};
@@ -117,6 +121,8 @@ acne::cli::flag_table flags(pipeline_options& o) {
            {.metavar = "W", .max = 1, .positive = true})
       .add("--classifier-size", o.classifier_size, "classifier input side", {.metavar = "PX", .min = 32})
       .add("--epochs", o.epochs, "classifier epochs", {.positive = true})
+      .add("--fid-weights", o.fid_weights, "Inception-v3 FID weights (tools/convert_inception.py) for every FID and KID",
+           {.metavar = "FILE", .default_text = "random-conv-v1, comparable only with itself"})
       .add("--seed", o.seed, "seed of every stage", {.metavar = "S"})
       .add("--device", o.device, "cpu or cuda", {.metavar = "NAME", .default_text = "cuda when a GPU is present"});
   return t;
@@ -205,6 +211,7 @@ train::gan_options gan_settings(const pipeline_options& p, const fs::path& out, 
   g.r1_gamma = p.r1_gamma;
   g.ema_kimg = p.ema_kimg;
   g.fid_images = 64;
+  if (!p.fid_weights.empty()) g.fid_extractor = metrics::inception_fid_name, g.fid_weights = p.fid_weights.string();
   g.fid_ticks = 1;
   g.grid_cols = 6;
   g.grid_rows = 2;
@@ -227,19 +234,21 @@ train::gan_result train_gan(const pipeline_options& p, const fs::path& prepared,
   io::claim_folder(out, made_with, "the GAN snapshots");
   const auto latest = train::find_latest_snapshot(out);
   auto result = on_device(p.device, std::cout, [&](auto d) {
-    return train::train_stylegan2<decltype(d)>(options, train::open_gan_dataset(options.dataset, p.resolution).source, std::cout,
-                                               latest ? *latest : fs::path{});
+    using D = decltype(d);
+    auto extractor = p.fid_weights.empty() ? nullptr : metrics::make_inception_fid_extractor<D>(p.fid_weights);
+    return train::train_stylegan2<D>(options, train::open_gan_dataset(options.dataset, p.resolution).source, std::cout,
+                                     latest ? *latest : fs::path{}, std::move(extractor));
   });
   ACNE_CHECK(!result.last_snapshot.empty(), "the GAN in " << out << " wrote no snapshot");
   return result;
 }
 
 // The per-tick FID is measured against the GAN's own training faces: its class's, for a per-class GAN.
-nlohmann::json gan_summary(const train::gan_result& r, const std::vector<std::string>& classes) {
+nlohmann::json gan_summary(const train::gan_result& r, const std::vector<std::string>& classes, const std::string& extractor) {
   nlohmann::json j = {{"snapshot", r.last_snapshot.string()}, {"kimg", double(r.state.cur_nimg) / 1000},
                       {"seconds", r.state.seconds}, {"classes", classes}};
   if (r.best_fid && r.best_fid->fid)
-    j["best_fid"] = {{"fid", *r.best_fid->fid}, {"tick", r.best_fid->tick}, {"extractor", train::gan_options{}.fid_extractor},
+    j["best_fid"] = {{"fid", *r.best_fid->fid}, {"tick", r.best_fid->tick}, {"extractor", extractor},
                      {"against", "the GAN's training faces"}};
   return j;
 }
@@ -257,6 +266,20 @@ void synthesize_class(const pipeline_options& p, const fs::path& snapshot, const
   on_device(p.device, std::cout, [&](auto d) {
     auto g = stylegan2::load_generator<float, decltype(d)>(snapshot);
     stylegan2::write_seed_images(g, std::span<const std::uint32_t>(missing), dir, o);
+  });
+}
+
+// FID and KID of a class's synthetic faces against the real faces of that class.
+nlohmann::json synthetic_against_real(const pipeline_options& p, const fs::path& real, const fs::path& synthetic) {
+  return on_device(p.device, std::cout, [&](auto d) {
+    using D = decltype(d);
+    const auto extractor = p.fid_weights.empty() ? metrics::make_random_conv_extractor<D>()
+                                                 : metrics::make_inception_fid_extractor<D>(p.fid_weights);
+    const auto ours = metrics::folder_features(*extractor, synthetic), theirs = metrics::folder_features(*extractor, real);
+    const auto distance = metrics::compare(theirs, ours);
+    return nlohmann::json{{"fid", distance.fid.fid}, {"kid", distance.kid->mean}, {"kid_std", distance.kid->std},
+                          {"extractor", distance.fid.extractor}, {"real_images", theirs.count()},
+                          {"synthetic_images", ours.count()}};
   });
 }
 
@@ -291,6 +314,9 @@ int run(const std::vector<std::string>& args) {
       throw acne::cli::usage_error("--pretrained is a " + std::to_string(c.resolution) + " px model: give --resolution " +
                                    std::to_string(c.resolution));
   }
+  if (!p.fid_weights.empty() && !fs::is_regular_file(p.fid_weights))
+    throw acne::cli::usage_error("--fid-weights: no file " + p.fid_weights.string());
+  const std::string fid_extractor = p.fid_weights.empty() ? metrics::random_conv_name : metrics::inception_fid_name;
   // Given folders are read now, so that a missing class fails before any training.
   for (const auto& given : {p.real, p.test})
     if (!given.empty()) data::image_folder(given, {.classes = all_classes});
@@ -308,7 +334,7 @@ int run(const std::vector<std::string>& args) {
 
     banner("3. StyleGAN2 on every acne severity");
     const auto all = train_gan(p, prepared, acne_classes, p.out / "gan" / "all", p.kimg_all, {});
-    report["gan"]["all"] = gan_summary(all, acne_classes);
+    report["gan"]["all"] = gan_summary(all, acne_classes, fid_extractor);
     train::study_page_contents page{.settings = settings_line(p)};
     page.gans.push_back({"all severities", p.out / "gan" / "all", report["gan"]["all"]});
 
@@ -316,10 +342,14 @@ int run(const std::vector<std::string>& args) {
     const fs::path synthetic = p.out / "synthetic";
     for (const auto& cls : all_classes) {
       const auto r = train_gan(p, prepared, {cls}, p.out / "gan" / cls, p.kimg_class, all.last_snapshot);
-      report["gan"][cls] = gan_summary(r, {cls});
-      page.gans.push_back({cls, p.out / "gan" / cls, report["gan"][cls]});
+      report["gan"][cls] = gan_summary(r, {cls}, fid_extractor);
       synthesize_class(p, r.last_snapshot, synthetic / cls);
-      std::cout << p.synthetic_per_class << " synthetic " << cls << " faces in " << synthetic / cls << "\n";
+      const auto distance = synthetic_against_real(p, prepared / cls, synthetic / cls);
+      report["gan"][cls]["synthetic_against_real"] = distance;
+      page.gans.push_back({cls, p.out / "gan" / cls, report["gan"][cls]});
+      std::cout << p.synthetic_per_class << " synthetic " << cls << " faces in " << synthetic / cls << "; against the real "
+                << cls << " faces FID " << distance["fid"].get<double>() << ", KID " << distance["kid"].get<double>() << " ("
+                << distance["extractor"].get<std::string>() << ")\n";
     }
 
     banner("5. classifiers trained on real, synthetic, and both, tested on real faces");

@@ -87,6 +87,12 @@ inline std::string gan_line(const nlohmann::json& summary) {
     line += "; best FID " + fixed(f.value("fid", 0.0), 4) + " at tick " + std::to_string(f.value("tick", 0)) + " (" +
             f.value("extractor", std::string("?")) + ", against " + f.value("against", std::string("?")) + ")";
   }
+  if (summary.contains("synthetic_against_real")) {
+    const auto& d = summary["synthetic_against_real"];
+    line += "; its " + std::to_string(d.value("synthetic_images", 0)) + " synthetic faces against " +
+            std::to_string(d.value("real_images", 0)) + " real faces of its class: FID " + fixed(d.value("fid", 0.0), 4) +
+            ", KID " + fixed(d.value("kid", 0.0), 5) + " (" + d.value("extractor", std::string("?")) + ")";
+  }
   return line;
 }
 
