@@ -17,6 +17,8 @@
 #include "acne/cli/program.hpp"
 #include "acne/data/image_folder.hpp"
 #include "acne/device_choice.hpp"
+#include "acne/data/acne04_faces.hpp"
+#include "acne/data/labelled_files.hpp"
 #include "acne/data/phantom_dataset.hpp"
 #include "acne/io/checkpoint.hpp"
 #include "acne/io/image.hpp"
@@ -61,10 +63,35 @@ void require_folder(const fs::path& dir, const std::string& what) {
   if (!fs::is_directory(dir, ec)) throw usage_error(what + " '" + dir.string() + "' is not a folder");
 }
 
-// An image folder whose labels index another class list (the model's), e.g. a test set that
+// Where ACNE04 is and which of its folds, with the healthy faces it lacks (acne/data/acne04_faces.hpp).
+struct acne04_args {
+  std::string root, healthy;
+  std::size_t fold = 0;
+};
+
+void add_acne04_flags(acne::cli::flag_table& t, acne04_args& a, const char* part) {
+  t.add("--acne04", a.root, std::string("ACNE04 as published (NNEW_*_K.txt, JPEGImages/): fold K's ") + part +
+        " faces, instead of --data", {.metavar = "DIR"})
+      .add("--acne04-fold", a.fold, "the fold K of --acne04", {.metavar = "K", .max = 4})
+      .add("--healthy", a.healthy, "healthy face images beside --acne04, which has none (one in five is a test face); "
+           "without them, three classes", {.metavar = "DIR"});
+}
+
+// The training or the test faces of --acne04; a bad layout is a usage error naming the file.
+acne::data::labelled_files acne04_part(const acne04_args& a, bool test) {
+  if (a.root.empty() && !a.healthy.empty()) throw usage_error("--healthy goes with --acne04");
+  try {
+    auto faces = acne::data::load_acne04_faces(a.root, int(a.fold), a.healthy);
+    return test ? std::move(faces.test) : std::move(faces.train);
+  } catch (const acne::error& e) {
+    throw usage_error(e.what());
+  }
+}
+
+// Labelled files whose labels index another class list (the model's), e.g. a test set that
 // lacks some of the training classes.
 struct relabeled_folder {
-  const acne::data::image_folder& folder;
+  const acne::data::labelled_files& folder;
   std::vector<int> to_model;
   std::size_t size() const { return folder.size(); }
   int label(std::size_t i) const { return to_model.at(std::size_t(folder.label(i))); }
@@ -81,6 +108,12 @@ acne::data::image_folder open_folder(const fs::path& dir, std::vector<std::strin
   } catch (const acne::error& e) {
     throw usage_error(e.what());  // no class folders, an empty class, ...
   }
+}
+
+// A folder of class folders as labelled files (`classes`: which, in label order; empty: all).
+acne::data::labelled_files labelled_folder(const fs::path& dir, std::vector<std::string> classes = {}) {
+  const auto folder = open_folder(dir, std::move(classes));
+  return acne::data::list_labelled_files(folder, folder.classes());
 }
 
 acne::io::checkpoint_meta open_checkpoint(const model_args& args) {
@@ -132,13 +165,15 @@ int train(const std::vector<std::string>& argv) {
   std::string data, resume, pretrained, device;
   std::vector<std::string> freeze;
   std::size_t phantom_count = 100;
+  acne04_args acne04;
   acne::cli::flag_table t("acne-classify train", "[options]",
                           "Writes OUT/best.safetensors (whenever validation accuracy improves), OUT/last.safetensors,\n"
                           "OUT/history.{csv,json}, OUT/accuracy.png, OUT/loss.png.");
   t.section("Data")
       .add("--data", data, "training images, DIR/<class>/*.{png,jpg,...}; stratified train/validation split "
-           "(without it, phantom faces are generated into OUT/phantom-data)", {.metavar = "DIR"})
-      .add("--validation-split", o.validation_fraction, "validation fraction, in [0, 1)", {.max = 1})
+           "(without it, phantom faces are generated into OUT/phantom-data)", {.metavar = "DIR"});
+  add_acne04_flags(t, acne04, "trainval");
+  t.add("--validation-split", o.validation_fraction, "validation fraction, in [0, 1)", {.max = 1})
       .add("--phantom-count", phantom_count, "phantom faces per class when generating", {.positive = true})
       .add("--size", spec.image_size, "square input size in pixels", {.metavar = "PX", .positive = true})
       .add_switch("--no-augment", o.augment, false, "no rotation / brightness / flip augmentation");
@@ -168,7 +203,8 @@ int train(const std::vector<std::string>& argv) {
     o.resume = true;
   }
 
-  fs::path data_dir = data;
+  if (!acne04.root.empty() && !data.empty()) throw usage_error("give --data or --acne04, not both");
+  fs::path data_dir = acne04.root.empty() ? fs::path(data) : fs::path(acne04.root);
   if (data_dir.empty()) {
     data_dir = o.out_dir / "phantom-data";
     const std::size_t per_class = phantom_count;
@@ -179,18 +215,16 @@ int train(const std::vector<std::string>& argv) {
                                         o.seed);
     }
   }
-  const auto folder = open_folder(data_dir);
-  spec.class_names = folder.classes();
+  const auto folder = acne04.root.empty() ? labelled_folder(data_dir)
+                                           : acne04_part(acne04, false);
+  spec.class_names = folder.classes;
   try {
     spec.validate();
   } catch (const acne::error& e) {
     throw usage_error(e.what());
   }
   std::cout << spec.architecture << " (width " << spec.width << ", " << spec.image_size << " px) on "
-            << folder.size() << " images of " << data_dir.string() << ":";
-  const auto counts = folder.class_counts();
-  for (std::size_t c = 0; c < counts.size(); ++c) std::cout << " " << spec.class_names[c] << " " << counts[c];
-  std::cout << "\n";
+            << folder.size() << " images of " << data_dir.string() << ": " << folder.counts_text() << "\n";
 
   return with_classifier_on_device(device, spec, o.seed, [&](auto& net) {
     if (!pretrained.empty()) {
@@ -223,40 +257,50 @@ int train(const std::vector<std::string>& argv) {
   });
 }
 
+// The class folders of `dir` that are classes of the model, in its order; any other folder is an error.
+acne::data::labelled_files class_folders_of(const fs::path& dir, const std::vector<std::string>& model_classes) {
+  require_folder(dir, "data folder");
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (!entry.is_directory() || name.starts_with(".")) continue;
+    if (std::find(model_classes.begin(), model_classes.end(), name) == model_classes.end()) {
+      std::string known;
+      for (const auto& c : model_classes) known += (known.empty() ? "" : ", ") + c;
+      throw usage_error("folder '" + (dir / name).string() + "' is not a class of this model (" + known + ")");
+    }
+  }
+  std::vector<std::string> present;
+  for (const auto& c : model_classes)
+    if (fs::is_directory(dir / c)) present.push_back(c);
+  return labelled_folder(dir, present);
+}
+
 int evaluate(const std::vector<std::string>& argv) {
   model_args args;
   std::string data, out_flag;
-  acne::cli::flag_table t("acne-classify evaluate", "--checkpoint FILE --data DIR [options]",
+  acne04_args acne04;
+  acne::cli::flag_table t("acne-classify evaluate", "--checkpoint FILE (--data DIR | --acne04 DIR) [options]",
                           "Accuracy, precision/recall/F1 and the confusion matrix on a labelled folder.");
   add_model_flags(t, args);
   t.add("--data", data, "labelled test images, DIR/<class>/*; class folders must be classes of the model "
-        "(a subset is fine, e.g. a test set without healthy faces)", {.metavar = "DIR", .required = true})
+        "(a subset is fine, e.g. a test set without healthy faces)", {.metavar = "DIR"})
       .add("--out", out_flag, "where evaluation.{json,csv}, predictions.csv and confusion_matrix.png go",
            {.metavar = "DIR", .default_text = "the checkpoint's folder + /evaluation"});
+  add_acne04_flags(t, acne04, "test");
   t.parse(argv);
   if (t.help()) return std::cout << t.usage(), 0;
   const std::string device = acne::cli::device_flag(args.device);
   const auto meta = open_checkpoint(args);
   const auto spec = acne::classifier_spec::from_json(meta.config);
-  const fs::path data_dir = data;
-  require_folder(data_dir, "data folder");
-  // The folder's classes, in the model's order; any other folder is an error.
-  std::vector<std::string> present;
-  for (const auto& entry : fs::directory_iterator(data_dir)) {
-    const std::string name = entry.path().filename().string();
-    if (!entry.is_directory() || name.starts_with(".")) continue;
-    if (std::find(spec.class_names.begin(), spec.class_names.end(), name) == spec.class_names.end()) {
-      std::string known;
-      for (const auto& c : spec.class_names) known += (known.empty() ? "" : ", ") + c;
-      throw usage_error("folder '" + (data_dir / name).string() + "' is not a class of this model (" + known + ")");
-    }
-  }
-  for (const auto& c : spec.class_names)
-    if (fs::is_directory(data_dir / c)) present.push_back(c);
-  const auto folder = open_folder(data_dir, present);
+  if (data.empty() == acne04.root.empty()) throw usage_error("give one of --data DIR and --acne04 DIR");
+  const fs::path data_dir = data.empty() ? fs::path(acne04.root) : fs::path(data);
+  const auto folder = data.empty() ? acne04_part(acne04, true) : class_folders_of(data_dir, spec.class_names);
   relabeled_folder test{folder, {}};
-  for (const auto& c : present)
-    test.to_model.push_back(int(std::find(spec.class_names.begin(), spec.class_names.end(), c) - spec.class_names.begin()));
+  for (const auto& c : folder.classes) {
+    const auto at = std::find(spec.class_names.begin(), spec.class_names.end(), c);
+    if (at == spec.class_names.end()) throw usage_error("class '" + c + "' of " + data_dir.string() + " is not a class of this model");
+    test.to_model.push_back(int(at - spec.class_names.begin()));
+  }
 
   const fs::path checkpoint = args.checkpoint;
   const fs::path out = out_flag.empty() ? checkpoint.parent_path() / "evaluation" : fs::path(out_flag);

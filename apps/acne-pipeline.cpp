@@ -1,6 +1,7 @@
 // The paper's whole job, end to end:
-//   1. real faces: a folder of class sub-folders (or, by default, phantom faces written to out/real);
-//   2. brought to the GAN resolution (area downsampling, or bicubic upscaling of small faces);
+//   1. real faces: a folder of class sub-folders, ACNE04 as published with a folder of healthy faces,
+//      or, by default, phantom faces written to out/real and out/real-test;
+//   2. training and test faces brought to the GAN resolution (area downsampling, or bicubic upscaling);
 //   3. a StyleGAN2 trained on every acne severity at once;
 //   4. one StyleGAN2 per class (mild, moderate, severe, and healthy), each transferred from (3);
 //   5. a synthetic dataset generated from (4), and what it is worth on real test faces it never saw:
@@ -14,14 +15,17 @@
 #include <filesystem>
 #include <iostream>
 #include <numeric>
+#include <set>
 #include <sstream>
 #include <string>
 #include <utility>
 
 #include "acne/cli/flags.hpp"
 #include "acne/cli/program.hpp"
+#include "acne/data/acne04_faces.hpp"
 #include "acne/data/image_folder.hpp"
 #include "acne/data/joined.hpp"
+#include "acne/data/labelled_files.hpp"
 #include "acne/data/phantom_dataset.hpp"
 #include "acne/data/preprocess.hpp"
 #include "acne/device_choice.hpp"
@@ -48,11 +52,14 @@ struct pipeline_options {
   std::string preset = "cpu";
   fs::path out = "out/pipeline";
   fs::path real, test;                // empty: phantom faces
+  fs::path acne04, healthy;           // ACNE04's folder (instead of real and test) and healthy faces beside it
+  std::size_t acne04_fold = 0;
   fs::path pretrained;                // weights the all-severity GAN starts from; empty: from scratch
   std::size_t real_per_class = 200, test_per_class = 50;
   std::size_t resolution = 64;
   double kimg_all = 6, kimg_class = 1.5;
   std::size_t synthetic_per_class = 200;
+  double truncation = 0.9;            // psi of the synthetic faces
   std::size_t gan_batch = 8, gan_channel_max = 64, gan_latent = 64, gan_mapping_layers = 2;
   double r1_gamma = 1, ema_kimg = 0.1;
   std::string classifier = "resnet50v2";
@@ -101,6 +108,11 @@ acne::cli::flag_table flags(pipeline_options& o) {
       .add("--out", o.out, "where every stage writes", {.metavar = "DIR"})
       .add("--real", o.real, "real training faces: DIR/{healthy,mild,moderate,severe}/*", {.metavar = "DIR", .default_text = "phantom faces"})
       .add("--test", o.test, "real test faces, same layout", {.metavar = "DIR", .default_text = "phantom faces of other seeds"})
+      .add("--acne04", o.acne04, "ACNE04 as published (NNEW_*_K.txt, JPEGImages/): fold K's trainval faces to train, "
+           "its test faces to test (instead of --real and --test)", {.metavar = "DIR"})
+      .add("--acne04-fold", o.acne04_fold, "the fold K of --acne04", {.metavar = "K", .max = 4})
+      .add("--healthy", o.healthy, "healthy face images for --acne04, which has none (one in five is a test face)",
+           {.metavar = "DIR"})
       .add("--pretrained", o.pretrained, "weights the all-severity GAN starts from (its network is theirs)",
            {.metavar = "FILE", .default_text = "none: trained from scratch"})
       .add("--real-per-class", o.real_per_class, "phantom faces per class for training the GANs", {.positive = true})
@@ -109,6 +121,7 @@ acne::cli::flag_table flags(pipeline_options& o) {
       .add("--kimg-all", o.kimg_all, "thousands of images shown to the all-severity GAN", {.metavar = "K", .positive = true})
       .add("--kimg-class", o.kimg_class, "thousands of images for each per-class GAN", {.metavar = "K", .positive = true})
       .add("--synthetic", o.synthetic_per_class, "synthetic images per class", {.positive = true})
+      .add("--truncation", o.truncation, "truncation psi of the synthetic faces (1: none)", {.metavar = "PSI", .min = 0, .max = 1})
       .add("--gan-batch", o.gan_batch, "GAN minibatch", {.positive = true})
       .add("--gan-channel-max", o.gan_channel_max, "widest GAN layer (config F: 512)", {.positive = true})
       .add("--gan-latent", o.gan_latent, "z and w dimensions (config F: 512)", {.positive = true})
@@ -161,9 +174,8 @@ std::string absolute_text(const fs::path& p) { return fs::absolute(p).lexically_
 
 void banner(const std::string& text) { std::cout << "\n== " << text << " ==\n" << std::flush; }
 
-// Stage 1: the real faces, as given or as phantom faces of no real person.
-fs::path real_faces(const fs::path& given, const fs::path& dir, std::size_t per_class, int size, std::uint64_t seed) {
-  if (!given.empty()) return given;
+// Stage 1's phantom faces of no real person, written once to `dir`.
+fs::path phantom_faces(const fs::path& dir, std::size_t per_class, int size, std::uint64_t seed) {
   io::claim_folder(dir, {{"phantom_faces_per_class", per_class}, {"size", size}, {"seed", seed}}, "the phantom faces");
   if (!fs::exists(dir / "labels.csv")) {
     data::write_phantom_dataset(dir, data::paper_class_counts(per_class), size, seed);
@@ -172,24 +184,53 @@ fs::path real_faces(const fs::path& given, const fs::path& dir, std::size_t per_
   return dir;
 }
 
-// Stage 2: every image of every class brought to resolution x resolution.
-fs::path to_gan_resolution(const fs::path& src, const fs::path& dst, int resolution) {
-  io::claim_folder(dst, {{"source", absolute_text(src)}, {"resolution", resolution}},
-                   "the faces at the GAN resolution");
-  data::image_folder folder(src, {.classes = all_classes});
+// A set of real faces and what it is, for the records of the folders made from it.
+struct real_faces {
+  data::labelled_files faces;
+  std::string source;
+};
+
+// Stage 1: the real training and test faces: ACNE04 with healthy faces, given folders, or phantom faces.
+std::pair<real_faces, real_faces> real_face_sets(const pipeline_options& p) {
+  if (!p.acne04.empty()) {
+    auto faces = data::load_acne04_faces(p.acne04, int(p.acne04_fold), p.healthy);
+    const auto source = "ACNE04 " + absolute_text(p.acne04) + " fold " + std::to_string(p.acne04_fold) + ", healthy " +
+                        absolute_text(p.healthy);
+    std::cout << "ACNE04 fold " << p.acne04_fold << " (levels 0 mild, 1 moderate, 2 and 3 severe) with healthy faces of "
+              << p.healthy << "\n  training: " << faces.train.counts_text() << "\n  test:     " << faces.test.counts_text() << "\n";
+    return {{std::move(faces.train), source + " (trainval)"}, {std::move(faces.test), source + " (test)"}};
+  }
+  const int size = 4 * int(p.resolution);
+  const fs::path train = p.real.empty() ? phantom_faces(p.out / "real", p.real_per_class, size, p.seed) : p.real;
+  const fs::path test = p.test.empty() ? phantom_faces(p.out / "real-test", p.test_per_class, size, p.seed + 1) : p.test;
+  return {{data::list_labelled_files(data::image_folder(train, {.classes = all_classes}), all_classes), absolute_text(train)}, {data::list_labelled_files(data::image_folder(test, {.classes = all_classes}), all_classes), absolute_text(test)}};
+}
+
+// Stage 2: every face brought to resolution x resolution, in class folders under dst; returns the
+// faces written (a class may have none, e.g. a test set without mild faces). The test faces go
+// through it too, so that every classifier is trained and tested at the resolution the GANs draw.
+data::labelled_files to_gan_resolution(const real_faces& src, const fs::path& dst, int resolution) {
+  io::claim_folder(dst, {{"source", src.source}, {"resolution", resolution}}, "the faces at the GAN resolution");
   std::size_t down = 0, up = 0;
-  for (std::size_t i = 0; i < folder.size(); ++i) {
-    const cv::Mat image = folder.load(i);
+  std::set<fs::path> written;
+  data::labelled_files faces{all_classes, {}, {}};
+  for (std::size_t i = 0; i < src.faces.size(); ++i) {
+    fs::path out = dst / all_classes[std::size_t(src.faces.label(i))] / src.faces.path(i).filename().replace_extension(".png");
+    // Two files of one name (from sub-folders of a given folder) keep both.
+    if (!written.insert(out).second) written.insert(out = out.parent_path() / (out.stem().string() + "-" + std::to_string(i) + ".png"));
+    faces.files.push_back(out);
+    faces.labels.push_back(src.faces.label(i));
+    if (fs::exists(out)) continue;
+    const cv::Mat image = src.faces.load(i);
     const bool small = std::min(image.rows, image.cols) < resolution;
     (small ? up : down) += 1;
     // Small faces are upscaled bicubically: a restoration network such as DFDNet is not part of acne.
     const auto filter = small ? data::resize_filter::bicubic : data::resize_filter::area;
-    const fs::path out = dst / all_classes[folder.label(i)] / folder.path(i).filename().replace_extension(".png");
-    if (!fs::exists(out)) io::write_image(out, data::resize_to(image, resolution, resolution, filter));
+    io::write_image(out, data::resize_to(image, resolution, resolution, filter));
   }
-  std::cout << folder.size() << " faces at " << resolution << " px (" << down << " downsampled, " << up
-            << " upscaled) in " << dst << "\n";
-  return dst;
+  std::cout << src.faces.size() << " faces at " << resolution << " px in " << dst << " (" << src.faces.counts_text() << "; "
+            << down << " downsampled and " << up << " upscaled now)\n";
+  return faces;
 }
 
 train::gan_options gan_settings(const pipeline_options& p, const fs::path& out, double kimg) {
@@ -255,7 +296,7 @@ nlohmann::json gan_summary(const train::gan_result& r, const std::vector<std::st
 
 // Stage 4's images of one class, generated on the chosen device; seeds already on disk are kept.
 void synthesize_class(const pipeline_options& p, const fs::path& snapshot, const fs::path& dir) {
-  const stylegan2::generation_options o{.truncation_psi = 0.9};
+  const stylegan2::generation_options o{.truncation_psi = p.truncation};
   // The record stays out of the class folder, which must hold images only.
   io::claim_folder(dir, {{"snapshot", absolute_text(snapshot)}, {"truncation_psi", o.truncation_psi}},
                    "the synthetic faces", dir.parent_path(), "made_with-" + dir.filename().string() + ".json");
@@ -317,20 +358,25 @@ int run(const std::vector<std::string>& args) {
   if (!p.fid_weights.empty() && !fs::is_regular_file(p.fid_weights))
     throw acne::cli::usage_error("--fid-weights: no file " + p.fid_weights.string());
   const std::string fid_extractor = p.fid_weights.empty() ? metrics::random_conv_name : metrics::inception_fid_name;
-  // Given folders are read now, so that a missing class fails before any training.
-  for (const auto& given : {p.real, p.test})
-    if (!given.empty()) data::image_folder(given, {.classes = all_classes});
+  // Options that cannot go together fail before any stage; stage 1 reads every given face before any training.
+  if (!p.acne04.empty() && (!p.real.empty() || !p.test.empty()))
+    throw acne::cli::usage_error("--acne04 gives the real training and test faces: leave out --real and --test");
+  if (!p.acne04.empty() && p.healthy.empty())
+    throw acne::cli::usage_error("ACNE04 has no healthy faces: give --healthy DIR, a folder of healthy face images");
+  if (p.acne04.empty() && !p.healthy.empty())
+    throw acne::cli::usage_error("--healthy goes with --acne04 (with --real, healthy faces are its healthy/ folder)");
   {
     const auto t0 = std::chrono::steady_clock::now();
     nlohmann::json report = {{"resolution", p.resolution}, {"seed", p.seed}, {"device", resolve_device(p.device)}};
 
     std::cout << settings_line(p) << "; " << expected_time(p.preset) << "\n";
     banner("1. real faces");
-    const fs::path real = real_faces(p.real, p.out / "real", p.real_per_class, 4 * int(p.resolution), p.seed);
-    const fs::path test = real_faces(p.test, p.out / "real-test", p.test_per_class, 4 * int(p.resolution), p.seed + 1);
+    const auto [real, test] = real_face_sets(p);
 
     banner("2. faces at the GAN resolution");
-    const fs::path prepared = to_gan_resolution(real, p.out / "prepared", int(p.resolution));
+    const fs::path prepared = p.out / "prepared";
+    const auto real_set = to_gan_resolution(real, prepared, int(p.resolution));
+    const auto test_set = to_gan_resolution(test, p.out / "prepared-test", int(p.resolution));
 
     banner("3. StyleGAN2 on every acne severity");
     const auto all = train_gan(p, prepared, acne_classes, p.out / "gan" / "all", p.kimg_all, {});
@@ -344,12 +390,17 @@ int run(const std::vector<std::string>& args) {
       const auto r = train_gan(p, prepared, {cls}, p.out / "gan" / cls, p.kimg_class, all.last_snapshot);
       report["gan"][cls] = gan_summary(r, {cls}, fid_extractor);
       synthesize_class(p, r.last_snapshot, synthetic / cls);
-      const auto distance = synthetic_against_real(p, prepared / cls, synthetic / cls);
-      report["gan"][cls]["synthetic_against_real"] = distance;
+      std::cout << p.synthetic_per_class << " synthetic " << cls << " faces in " << synthetic / cls;
+      // FID and KID need two faces on each side.
+      if (const auto real_count = io::list_images(prepared / cls).size(); real_count >= 2 && p.synthetic_per_class >= 2) {
+        const auto distance = synthetic_against_real(p, prepared / cls, synthetic / cls);
+        report["gan"][cls]["synthetic_against_real"] = distance;
+        std::cout << "; against the real " << cls << " faces FID " << distance["fid"].get<double>() << ", KID "
+                  << distance["kid"].get<double>() << " (" << distance["extractor"].get<std::string>() << ")\n";
+      } else {
+        std::cout << "; FID and KID against the " << real_count << " real " << cls << " face(s) not measured (they need 2)\n";
+      }
       page.gans.push_back({cls, p.out / "gan" / cls, report["gan"][cls]});
-      std::cout << p.synthetic_per_class << " synthetic " << cls << " faces in " << synthetic / cls << "; against the real "
-                << cls << " faces FID " << distance["fid"].get<double>() << ", KID " << distance["kid"].get<double>() << " ("
-                << distance["extractor"].get<std::string>() << ")\n";
     }
 
     banner("5. classifiers trained on real, synthetic, and both, tested on real faces");
@@ -362,9 +413,7 @@ int run(const std::vector<std::string>& args) {
                                                            : std::vector<std::size_t>{1, 1, 1, 1};
     spec.image_size = p.classifier_size;
     spec.class_names = all_classes;
-    const data::image_folder real_set(prepared, {.classes = all_classes});
     const data::image_folder synthetic_set(synthetic, {.classes = all_classes});
-    const data::image_folder test_set(test, {.classes = all_classes});
     const data::joined both_sets(real_set, synthetic_set);
     const train::evaluate_options measured{.image_size = spec.image_size, .filter = data::resize_filter::area};
     train::synthetic_study study;

@@ -5,6 +5,7 @@
 #include "acne/data/acne04.hpp"
 #include "acne/data/image_folder.hpp"
 #include "acne/io/image.hpp"
+#include "support/fake_acne04.hpp"
 #include "temp_dir.hpp"
 
 namespace test_data_acne04 {
@@ -22,22 +23,6 @@ acne04_options options(acne04_subset subset, bool merge = true, int fold = 0) {
 }
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-// A tiny ACNE04 layout: JPEGImages/ with small JPEGs and fold-0 label files.
-void fake_acne04(const fs::path& root) {
-  const char* trainval =
-      "levle0_1.jpg 0 2\n"
-      "levle0_2.jpg  0   5\r\n"
-      "levle1_1.jpg\t1\t12\n"
-      "\n"
-      "levle2_1.jpg 2 30\n"
-      "levle3_1.jpg 3 64\n";
-  const char* test = "levle1_2.jpg 1 7\nlevle3_2.jpg 3 80\n";
-  acne_test::write_bytes(root / "NNEW_trainval_0.txt", trainval);
-  acne_test::write_bytes(root / "NNEW_test_0.txt", test);
-  int k = 0;
-  for (const char* name : {"levle0_1.jpg", "levle0_2.jpg", "levle1_1.jpg", "levle2_1.jpg", "levle3_1.jpg", "levle1_2.jpg", "levle3_2.jpg"})
-    acne::io::write_image(root / "JPEGImages" / name, cv::Mat(12, 10, CV_8UC3, cv::Scalar::all(20 * ++k)));
-}
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(acne04)
@@ -55,7 +40,7 @@ BOOST_AUTO_TEST_CASE(hayashi_grade_thresholds) {
 
 BOOST_AUTO_TEST_CASE(reads_labels_and_merges_very_severe_by_default) {
   acne_test::temp_dir dir;
-  fake_acne04(dir.path());
+  acne::test::fake_acne04(dir.path());
   const auto ds = load_acne04(dir.path());
   BOOST_TEST(ds.classes() == (std::vector<std::string>{"mild", "moderate", "severe"}));
   BOOST_REQUIRE(ds.size() == 5u);
@@ -69,7 +54,7 @@ BOOST_AUTO_TEST_CASE(reads_labels_and_merges_very_severe_by_default) {
 
 BOOST_AUTO_TEST_CASE(four_classes_and_subsets_on_request) {
   acne_test::temp_dir dir;
-  fake_acne04(dir.path());
+  acne::test::fake_acne04(dir.path());
   const auto ds = load_acne04(dir.path(), options(acne04_subset::all, false));
   BOOST_TEST(ds.classes().size() == 4u);
   BOOST_TEST(ds.size() == 7u);
@@ -82,7 +67,7 @@ BOOST_AUTO_TEST_CASE(four_classes_and_subsets_on_request) {
 
 BOOST_AUTO_TEST_CASE(labels_can_follow_another_class_list) {
   acne_test::temp_dir dir;
-  fake_acne04(dir.path());
+  acne::test::fake_acne04(dir.path());
   acne04_options o;
   o.classes = {"healthy", "mild", "moderate", "severe"};
   const auto ds = load_acne04(dir.path(), o);
@@ -94,7 +79,7 @@ BOOST_AUTO_TEST_CASE(labels_can_follow_another_class_list) {
 
 BOOST_AUTO_TEST_CASE(malformed_line_names_file_and_line) {
   acne_test::temp_dir dir;
-  fake_acne04(dir.path());
+  acne::test::fake_acne04(dir.path());
   acne_test::write_bytes(dir / "NNEW_trainval_0.txt", "levle0_1.jpg 0 2\nlevle0_2.jpg zero 5\n");
   try {
     load_acne04(dir.path());
@@ -115,7 +100,7 @@ BOOST_AUTO_TEST_CASE(malformed_line_names_file_and_line) {
 
 BOOST_AUTO_TEST_CASE(missing_image_is_an_error_naming_it) {
   acne_test::temp_dir dir;
-  fake_acne04(dir.path());
+  acne::test::fake_acne04(dir.path());
   fs::remove(dir / "JPEGImages/levle2_1.jpg");
   try {
     load_acne04(dir.path());
@@ -128,7 +113,7 @@ BOOST_AUTO_TEST_CASE(missing_image_is_an_error_naming_it) {
 
 BOOST_AUTO_TEST_CASE(classification_subfolder_and_export_to_image_folder) {
   acne_test::temp_dir dir;
-  fake_acne04(dir / "Classification");
+  acne::test::fake_acne04(dir / "Classification");
   const auto ds = load_acne04(dir.path(), options(acne04_subset::all));
   BOOST_TEST(ds.size() == 7u);
   BOOST_TEST(export_image_folder(ds, dir / "folder") == 7u);

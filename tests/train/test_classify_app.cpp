@@ -3,14 +3,14 @@
 // Skipped when the program was not built (ACNE_BUILD_APPS=OFF).
 #include <boost/test/unit_test.hpp>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
-#include <sys/wait.h>
-
+#include "acne/io/image.hpp"
 #include "acne/io/report.hpp"
+#include "support/app_runner.hpp"
+#include "support/fake_acne04.hpp"
 #include "train_test_util.hpp"
 
 namespace test_train_classify_app {
@@ -20,24 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 namespace utf = boost::unit_test;
 
-const fs::path program = fs::path(ACNE_TEST_BINARY_DIR) / "apps" / "acne-classify";
-
-boost::test_tools::assertion_result program_built(utf::test_unit_id) {
-  boost::test_tools::assertion_result r(fs::exists(program));
-  r.message() << program.string() << " was not built; app tests skipped";
-  return r;
-}
-
-struct outcome {
-  int status = -1;
-  std::string output;
-};
-
-outcome run(const std::string& args, const fs::path& dir) {
-  const fs::path log = dir / "log.txt";
-  const int raw = std::system((program.string() + " " + args + " >" + log.string() + " 2>&1").c_str());
-  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, acne::io::read_text_file(log)};
-}
+acne::test::app_outcome run(const std::string& args, const fs::path& dir) { return acne::test::run_app("acne-classify", args, dir); }
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
@@ -45,7 +28,7 @@ const std::string tiny = " --width-multiplier 0.0625 --blocks 1,1,1,1 --size 32 
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(classify_app, *utf::precondition(program_built))
+BOOST_AUTO_TEST_SUITE(classify_app, *utf::precondition(acne::test::app_built{"acne-classify"}))
 
 BOOST_AUTO_TEST_CASE(train_resume_evaluate_predict) {
   acne::test::scratch_dir dir("app");
@@ -83,6 +66,31 @@ BOOST_AUTO_TEST_CASE(train_resume_evaluate_predict) {
   r = run("train --model resnet152v2 --epochs 3 --resume latest" + tiny + "--out " + out.string(), dir.path());
   BOOST_TEST(r.status == 2);
   BOOST_TEST(contains(r.output, "not resnet152v2"));
+}
+
+BOOST_AUTO_TEST_CASE(acne04_with_healthy_faces_trains_and_evaluates) {
+  acne::test::scratch_dir dir("app-acne04");
+  const fs::path root = dir.path() / "ACNE04", healthy = dir.path() / "healthy", out = dir.path() / "run";
+  acne::test::fake_acne04(root);
+  for (int i = 0; i < 5; ++i)
+    acne::io::write_image(healthy / ("h" + std::to_string(i) + ".jpg"), cv::Mat(12, 10, CV_8UC3, cv::Scalar::all(30 * i)));
+  const std::string acne04 = " --acne04 " + root.string() + " --healthy " + healthy.string();
+  auto r = run("train --epochs 1 --validation-split 0" + tiny + acne04 + " --out " + out.string(), dir.path());
+  BOOST_TEST_REQUIRE(r.status == 0, r.output);
+  BOOST_TEST(contains(r.output, "healthy 4, mild 2, moderate 1, severe 2"), r.output);  // levels 0 0 1 2 3, h4 is a test face
+
+  r = run("evaluate --checkpoint " + (out / "last.safetensors").string() + acne04 + " --out " + (dir.path() / "eval").string(),
+          dir.path());
+  BOOST_TEST_REQUIRE(r.status == 0, r.output);
+  BOOST_TEST(acne::io::read_json_file(dir.path() / "eval" / "evaluation.json").at("samples").get<int>() == 3);  // h4, 1_2, 3_2
+
+  r = run("train --data " + root.string() + acne04, dir.path());
+  BOOST_TEST(r.status == 2);
+  BOOST_TEST(contains(r.output, "not both"));
+  r = run("evaluate --checkpoint " + (out / "last.safetensors").string() + " --acne04 " + (dir.path() / "none").string(),
+          dir.path());
+  BOOST_TEST(r.status == 2);
+  BOOST_TEST(contains(r.output, "does not exist"));
 }
 
 BOOST_AUTO_TEST_CASE(unusable_input_exits_with_status_two) {
