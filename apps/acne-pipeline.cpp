@@ -39,6 +39,7 @@
 #include "acne/train/classifier_trainer.hpp"
 #include "acne/train/gan_dataset.hpp"
 #include "acne/train/gan_trainer.hpp"
+#include "acne/train/sort_by_class.hpp"
 #include "acne/train/study_page.hpp"
 #include "acne/train/synthetic_study.hpp"
 
@@ -47,6 +48,10 @@ using namespace acne;
 
 namespace {
 
+// The phantom-face GAN the project trained once (tools/pretrain_phantom_gan.sh), in its source tree:
+// the cpu preset transfers from it as the paper's models transfer from FFHQ's.
+const fs::path shipped_gan = ACNE_PHANTOM_GAN;
+
 // Every value a run depends on. The defaults are the cpu preset's; preset_defaults() gives the others.
 struct pipeline_options {
   std::string preset = "cpu";
@@ -54,14 +59,17 @@ struct pipeline_options {
   fs::path real, test;                // empty: phantom faces
   fs::path acne04, healthy;           // ACNE04's folder (instead of real and test) and healthy faces beside it
   std::size_t acne04_fold = 0;
-  fs::path pretrained;                // weights the all-severity GAN starts from; empty: from scratch
+  fs::path pretrained = shipped_gan;  // weights the all-severity GAN starts from; empty: from scratch
   std::size_t real_per_class = 200, test_per_class = 50;
   std::size_t resolution = 64;
-  double kimg_all = 6, kimg_class = 1.5;
+  double kimg_all = 8, kimg_class = 8;
   std::size_t synthetic_per_class = 200;
   double truncation = 0.9;            // psi of the synthetic faces
+  std::string class_source = "real";  // what each acne class's GAN learns: "real" faces or "sorted" draws
+  std::size_t sorted_count = 600;     // draws of the all-severity GAN sorted by class
+  std::string healthy_source = "real";  // healthy faces: a GAN on "real" ones, or the "pretrained" model as it is
   std::size_t gan_batch = 8, gan_channel_max = 64, gan_latent = 64, gan_mapping_layers = 2;
-  double r1_gamma = 1, ema_kimg = 0.1;
+  double r1_gamma = 1, ema_kimg = 1;
   std::string classifier = "resnet50v2";
   double classifier_width = 0.125;
   std::size_t classifier_size = 96;  // input side in pixels
@@ -81,6 +89,7 @@ pipeline_options preset_defaults(const std::string& name) {
   pipeline_options o;
   o.preset = name;
   if (name == "gpu") {
+    o.pretrained.clear();  // the shipped model is 64 px
     o.resolution = 128;
     o.real_per_class = 500, o.test_per_class = 100;
     o.kimg_all = 200, o.kimg_class = 50;
@@ -88,10 +97,12 @@ pipeline_options preset_defaults(const std::string& name) {
     o.gan_batch = 32, o.gan_channel_max = 256, o.gan_latent = 512, o.gan_mapping_layers = 8;
     o.classifier_width = 0.5, o.classifier_size = 224;
   } else if (name == "paper") {
+    o.pretrained.clear();  // a converted FFHQ model, given by the user
     o.resolution = 1024;
     o.real_per_class = 500, o.test_per_class = 100;
     o.kimg_all = 1000, o.kimg_class = 500;
     o.synthetic_per_class = 1500;  // the paper's per-class sets
+    o.class_source = "sorted", o.sorted_count = 4500, o.healthy_source = "pretrained";  // its hierarchy
     o.gan_batch = 32, o.gan_channel_max = 512, o.gan_latent = 512, o.gan_mapping_layers = 8;
     o.r1_gamma = 10, o.ema_kimg = 10;  // Table 1 (config F at 1024 px)
     o.classifier = "inception_resnet_v2", o.classifier_width = 1, o.classifier_size = 299, o.epochs = 15;
@@ -113,14 +124,23 @@ acne::cli::flag_table flags(pipeline_options& o) {
       .add("--acne04-fold", o.acne04_fold, "the fold K of --acne04", {.metavar = "K", .max = 4})
       .add("--healthy", o.healthy, "healthy face images for --acne04, which has none (one in five is a test face)",
            {.metavar = "DIR"})
-      .add("--pretrained", o.pretrained, "weights the all-severity GAN starts from (its network is theirs)",
-           {.metavar = "FILE", .default_text = "none: trained from scratch"})
+      .add("--pretrained", o.pretrained, "weights the all-severity GAN starts from (its network is theirs; the --gan-* "
+           "network flags do not apply); none: trained from scratch",
+           {.metavar = "FILE", .default_text = "cpu: the shipped phantom-face GAN, models/" + shipped_gan.filename().string() +
+                                               "; gpu and paper: none"})
       .add("--real-per-class", o.real_per_class, "phantom faces per class for training the GANs", {.positive = true})
       .add("--test-per-class", o.test_per_class, "phantom faces per class for the final test", {.positive = true})
       .add("--resolution", o.resolution, "GAN resolution, a power of two", {.metavar = "PX", .min = 4})
       .add("--kimg-all", o.kimg_all, "thousands of images shown to the all-severity GAN", {.metavar = "K", .positive = true})
       .add("--kimg-class", o.kimg_class, "thousands of images for each per-class GAN", {.metavar = "K", .positive = true})
       .add("--synthetic", o.synthetic_per_class, "synthetic images per class", {.positive = true})
+      .add("--class-source", o.class_source, "what each acne class's GAN is transferred on: its real faces, or the "
+           "all-severity GAN's draws sorted by a severity classifier trained on the real faces (the paper)",
+           {.metavar = "real|sorted", .choices = {"real", "sorted"}})
+      .add("--sorted-count", o.sorted_count, "draws of the all-severity GAN sorted with --class-source sorted", {.positive = true})
+      .add("--healthy-source", o.healthy_source, "healthy faces from a GAN transferred on the real healthy faces, or drawn "
+           "from --pretrained untouched (the paper drew them from FFHQ's StyleGAN2)",
+           {.metavar = "real|pretrained", .choices = {"real", "pretrained"}})
       .add("--truncation", o.truncation, "truncation psi of the synthetic faces (1: none)", {.metavar = "PSI", .min = 0, .max = 1})
       .add("--gan-batch", o.gan_batch, "GAN minibatch", {.positive = true})
       .add("--gan-channel-max", o.gan_channel_max, "widest GAN layer (config F: 512)", {.positive = true})
@@ -143,7 +163,7 @@ acne::cli::flag_table flags(pipeline_options& o) {
 
 // What a preset's whole run took where it was measured (docs/pipeline.md has the runs).
 std::string expected_time(const std::string& preset) {
-  if (preset == "cpu") return "about 3 minutes of work on a 2-core CPU (measured 2 min 34 s)";
+  if (preset == "cpu") return "about 10 minutes of work on a 2-core CPU (measured 10 min 12 s on a 2-core Xeon)";
   return "its time is not measured yet (no GPU run)";
 }
 
@@ -151,8 +171,12 @@ std::string expected_time(const std::string& preset) {
 std::string settings_line(const pipeline_options& p) {
   std::ostringstream line;
   line << "preset " << p.preset << ": " << p.resolution << " px GANs (a typical phantom papule is "
-       << std::lround(data::typical_papule_diameter(double(p.resolution)) * 10) / 10.0 << " px across), " << p.kimg_all
-       << " + 4 x " << p.kimg_class << " kimg, " << p.synthetic_per_class << " synthetic faces per class, " << p.classifier
+       << std::lround(data::typical_papule_diameter(double(p.resolution)) * 10) / 10.0 << " px across), "
+       << (p.pretrained.empty() ? std::string("from scratch, ") : "transferred from " + p.pretrained.filename().string() + ", ")
+       << p.kimg_all << " + 4 x " << p.kimg_class << " kimg, "
+       << (p.class_source == "sorted" ? "acne GANs on " + std::to_string(p.sorted_count) + " sorted draws, " : "")
+       << (p.healthy_source == "pretrained" ? "healthy faces from the pretrained model, " : "") << p.synthetic_per_class
+       << " synthetic faces per class, " << p.classifier
        << " x" << p.classifier_width << " at " << p.classifier_size << " px for " << p.epochs << " epochs";
   return line.str();
 }
@@ -173,6 +197,16 @@ pipeline_options parse_options(const std::vector<std::string>& args, bool& help,
 std::string absolute_text(const fs::path& p) { return fs::absolute(p).lexically_normal().string(); }
 
 void banner(const std::string& text) { std::cout << "\n== " << text << " ==\n" << std::flush; }
+
+// Runs f on the chosen device; the device line is printed by the first call only, not once per stage.
+template <class F>
+decltype(auto) on_chosen_device(const pipeline_options& p, F&& f) {
+  static bool said = false;
+  static std::ostream silent(nullptr);
+  std::ostream& log = said ? silent : std::cout;
+  said = true;
+  return on_device(p.device, log, std::forward<F>(f));
+}
 
 // Stage 1's phantom faces of no real person, written once to `dir`.
 fs::path phantom_faces(const fs::path& dir, std::size_t per_class, int size, std::uint64_t seed) {
@@ -242,7 +276,8 @@ train::gan_options gan_settings(const pipeline_options& p, const fs::path& out, 
   // Config F's base at 1024 px; below it, as many channels at the last layer as the width allows.
   g.config.channel_base = std::min<std::size_t>(32768, p.gan_channel_max * p.resolution / 4);
   g.batch = p.gan_batch;
-  g.batch_gpu = std::min<std::size_t>(p.gan_batch, 4);
+  // Rounds of 8 keep the CPU's products wide (1.45x the speed of rounds of 4 at 64 px, channel max 64).
+  g.batch_gpu = std::min<std::size_t>(p.gan_batch, 8);
   g.seed = p.seed;
   g.total_kimg = kimg;
   g.kimg_per_tick = std::max(0.1, kimg / 5);
@@ -274,7 +309,7 @@ train::gan_result train_gan(const pipeline_options& p, const fs::path& prepared,
   made_with.erase("kimg_per_tick");
   io::claim_folder(out, made_with, "the GAN snapshots");
   const auto latest = train::find_latest_snapshot(out);
-  auto result = on_device(p.device, std::cout, [&](auto d) {
+  auto result = on_chosen_device(p, [&](auto d) {
     using D = decltype(d);
     auto extractor = p.fid_weights.empty() ? nullptr : metrics::make_inception_fid_extractor<D>(p.fid_weights);
     return train::train_stylegan2<D>(options, train::open_gan_dataset(options.dataset, p.resolution).source, std::cout,
@@ -294,17 +329,17 @@ nlohmann::json gan_summary(const train::gan_result& r, const std::vector<std::st
   return j;
 }
 
-// Stage 4's images of one class, generated on the chosen device; seeds already on disk are kept.
-void synthesize_class(const pipeline_options& p, const fs::path& snapshot, const fs::path& dir) {
-  const stylegan2::generation_options o{.truncation_psi = p.truncation};
-  // The record stays out of the class folder, which must hold images only.
+// Images of seeds 0..count-1 drawn by a generator on the chosen device; seeds already on disk are kept.
+void draw_images(const pipeline_options& p, const fs::path& snapshot, const fs::path& dir, std::size_t count, double psi) {
+  const stylegan2::generation_options o{.truncation_psi = psi};
+  // The record stays out of the folder, which must hold images only (it may be a class folder).
   io::claim_folder(dir, {{"snapshot", absolute_text(snapshot)}, {"truncation_psi", o.truncation_psi}},
-                   "the synthetic faces", dir.parent_path(), "made_with-" + dir.filename().string() + ".json");
+                   "the drawn faces", dir.parent_path(), "made_with-" + dir.filename().string() + ".json");
   std::vector<std::uint32_t> missing;
-  for (std::uint32_t seed = 0; seed < p.synthetic_per_class; ++seed)
+  for (std::uint32_t seed = 0; seed < count; ++seed)
     if (!fs::exists(dir / stylegan2::seed_file_name(seed))) missing.push_back(seed);
   if (missing.empty()) return;
-  on_device(p.device, std::cout, [&](auto d) {
+  on_chosen_device(p, [&](auto d) {
     auto g = stylegan2::load_generator<float, decltype(d)>(snapshot);
     stylegan2::write_seed_images(g, std::span<const std::uint32_t>(missing), dir, o);
   });
@@ -312,7 +347,7 @@ void synthesize_class(const pipeline_options& p, const fs::path& snapshot, const
 
 // FID and KID of a class's synthetic faces against the real faces of that class.
 nlohmann::json synthetic_against_real(const pipeline_options& p, const fs::path& real, const fs::path& synthetic) {
-  return on_device(p.device, std::cout, [&](auto d) {
+  return on_chosen_device(p, [&](auto d) {
     using D = decltype(d);
     const auto extractor = p.fid_weights.empty() ? metrics::make_random_conv_extractor<D>()
                                                  : metrics::make_inception_fid_extractor<D>(p.fid_weights);
@@ -322,6 +357,27 @@ nlohmann::json synthetic_against_real(const pipeline_options& p, const fs::path&
                           {"extractor", distance.fid.extractor}, {"real_images", theirs.count()},
                           {"synthetic_images", ours.count()}};
   });
+}
+
+// The classifier every stage trains, for `classes`.
+classifier_spec classifier_settings(const pipeline_options& p, const std::vector<std::string>& classes) {
+  classifier_spec spec;
+  spec.architecture = p.classifier;
+  spec.width = p.classifier_width;
+  // Below full width, one block per stage: the reduced models the CPU can train in minutes.
+  if (p.classifier_width < 1)
+    spec.blocks = p.classifier == "inception_resnet_v2" ? std::vector<std::size_t>{1, 1, 1} : std::vector<std::size_t>{1, 1, 1, 1};
+  spec.image_size = p.classifier_size;
+  spec.class_names = classes;
+  return spec;
+}
+
+// The acne faces of a four-class set, labelled as acne_classes.
+data::labelled_files acne_faces(const data::labelled_files& faces) {
+  data::labelled_files out{acne_classes, {}, {}};
+  for (std::size_t i = 0; i < faces.size(); ++i)
+    if (faces.label(i) > 0) out.files.push_back(faces.path(i)), out.labels.push_back(faces.label(i) - 1);
+  return out;
 }
 
 // Stage 5's classifier: trained on `data` in `dir` (continuing what is there), at its best epoch.
@@ -342,29 +398,76 @@ void train_at_best_epoch(Net& net, const classifier_spec& spec, const pipeline_o
   if (!trained.best_checkpoint.empty()) io::load_checkpoint(trained.best_checkpoint, net);
 }
 
+// Stage 3b of the paper's hierarchy (--class-source sorted): a severity classifier trained on the
+// real acne faces sorts draws of the all-severity GAN into out/sorted/<class>/, on which each acne
+// class's GAN is then transferred. Returns out/sorted; the sorter's curves and test go on the page.
+fs::path sorted_draws(const pipeline_options& p, const fs::path& all_snapshot, const data::labelled_files& real,
+                      const data::labelled_files& test, nlohmann::json& report, train::study_page_contents& page) {
+  const fs::path drawn = p.out / "drawn" / "all", sorted = p.out / "sorted", sorter = p.out / "classifier" / "sorter";
+  // Drawn without truncation: the per-class GANs learn from these, so they are the GAN's whole range.
+  draw_images(p, all_snapshot, drawn, p.sorted_count, 1.0);
+  const auto spec = classifier_settings(p, acne_classes);
+  io::claim_folder(sorted, {{"drawn", absolute_text(drawn)}, {"count", p.sorted_count}, {"sorter", absolute_text(sorter)}},
+                   "the sorted draws");
+  const auto sorted_faces = on_chosen_device(p, [&](auto d) {
+    return with_classifier<float, decltype(d)>(spec, p.seed, [&](auto& net) {
+      train_at_best_epoch(net, spec, p, acne_faces(real), sorter, "real acne faces (the severity sorter)");
+      const auto ev = train::evaluate_classifier(net, acne_faces(test), spec.class_names,
+                                                 {.image_size = spec.image_size, .filter = data::resize_filter::area});
+      train::write_evaluation(ev, p.out / "evaluation" / "sorter", spec.architecture + " sorter, tested on real acne faces");
+      report["sorter"] = {{"test_accuracy", ev.report.accuracy}, {"test_faces", ev.truth.size()}};
+      auto files = io::list_images(drawn);
+      return train::sort_by_class(net, files, acne_classes, sorted,
+                                  {.image_size = spec.image_size, .filter = data::resize_filter::area});
+    });
+  });
+  report["sorter"]["sorted"] = sorted_faces.to_json();
+  std::cout << p.sorted_count << " draws sorted into " << sorted << ": " << sorted_faces.text() << "\n";
+  for (std::size_t c = 0; c < acne_classes.size(); ++c)
+    if (sorted_faces.counts[c] < 2)
+      throw error("the sorter put " + std::to_string(sorted_faces.counts[c]) + " of " + std::to_string(p.sorted_count) +
+                  " draws into " + acne_classes[c] + ", too few to train its GAN: raise --sorted-count or train the "
+                  "all-severity GAN longer (--kimg-all)");
+  page.classifiers.push_back({"severity sorter, trained on real acne faces", sorter, p.out / "evaluation" / "sorter"});
+  return sorted;
+}
+
+// Every option is checked before stage 1: first those that cannot go together, then the files they name
+// (stage 1 then reads every given face before any training).
+void validate(pipeline_options& p) {
+  using acne::cli::usage_error;
+  if (!std::has_single_bit(p.resolution)) throw usage_error("--resolution must be a power of two");
+  if (!p.acne04.empty() && (!p.real.empty() || !p.test.empty()))
+    throw usage_error("--acne04 gives the real training and test faces: leave out --real and --test");
+  if (!p.acne04.empty() && p.healthy.empty())
+    throw usage_error("ACNE04 has no healthy faces: give --healthy DIR, a folder of healthy face images");
+  if (p.acne04.empty() && !p.healthy.empty())
+    throw usage_error("--healthy goes with --acne04 (with --real, healthy faces are its healthy/ folder)");
+  if (p.pretrained == "none") p.pretrained.clear();
+  if (p.healthy_source == "pretrained" && p.pretrained.empty())
+    throw usage_error("--healthy-source pretrained (the paper preset's) draws the healthy faces from --pretrained: give "
+                      "--pretrained FILE (tools/convert_stylegan2.py) or --healthy-source real");
+  if (!p.pretrained.empty()) {
+    if (!fs::is_regular_file(p.pretrained))
+      throw usage_error("--pretrained: no file " + p.pretrained.string() +
+                        (p.pretrained == shipped_gan ? " (tools/pretrain_phantom_gan.sh makes it; --pretrained none trains from scratch)" : ""));
+    const auto c = train::pretrained_config(p.pretrained);
+    if (c.resolution != p.resolution)
+      throw usage_error("--pretrained is a " + std::to_string(c.resolution) + " px model: give --resolution " +
+                        std::to_string(c.resolution) + " or --pretrained none");
+  }
+  if (!p.fid_weights.empty() && !fs::is_regular_file(p.fid_weights))
+    throw usage_error("--fid-weights: no file " + p.fid_weights.string());
+}
+
 int run(const std::vector<std::string>& args) {
   bool help = false;
   std::string usage;
   pipeline_options p = parse_options(args, help, usage);
   if (help) return std::cout << usage, 0;
   p.device = acne::cli::device_flag(p.device);
-  if (!std::has_single_bit(p.resolution)) throw acne::cli::usage_error("--resolution must be a power of two");
-  if (!p.pretrained.empty()) {
-    const auto c = train::pretrained_config(p.pretrained);
-    if (c.resolution != p.resolution)
-      throw acne::cli::usage_error("--pretrained is a " + std::to_string(c.resolution) + " px model: give --resolution " +
-                                   std::to_string(c.resolution));
-  }
-  if (!p.fid_weights.empty() && !fs::is_regular_file(p.fid_weights))
-    throw acne::cli::usage_error("--fid-weights: no file " + p.fid_weights.string());
+  validate(p);
   const std::string fid_extractor = p.fid_weights.empty() ? metrics::random_conv_name : metrics::inception_fid_name;
-  // Options that cannot go together fail before any stage; stage 1 reads every given face before any training.
-  if (!p.acne04.empty() && (!p.real.empty() || !p.test.empty()))
-    throw acne::cli::usage_error("--acne04 gives the real training and test faces: leave out --real and --test");
-  if (!p.acne04.empty() && p.healthy.empty())
-    throw acne::cli::usage_error("ACNE04 has no healthy faces: give --healthy DIR, a folder of healthy face images");
-  if (p.acne04.empty() && !p.healthy.empty())
-    throw acne::cli::usage_error("--healthy goes with --acne04 (with --real, healthy faces are its healthy/ folder)");
   {
     const auto t0 = std::chrono::steady_clock::now();
     nlohmann::json report = {{"resolution", p.resolution}, {"seed", p.seed}, {"device", resolve_device(p.device)}};
@@ -379,45 +482,51 @@ int run(const std::vector<std::string>& args) {
     const auto test_set = to_gan_resolution(test, p.out / "prepared-test", int(p.resolution));
 
     banner("3. StyleGAN2 on every acne severity");
-    const auto all = train_gan(p, prepared, acne_classes, p.out / "gan" / "all", p.kimg_all, {});
+    const auto all = train_gan(p, prepared, acne_classes, p.out / "gan" / "all", p.kimg_all, p.pretrained);
     report["gan"]["all"] = gan_summary(all, acne_classes, fid_extractor);
     train::study_page_contents page{.settings = settings_line(p)};
     page.gans.push_back({"all severities", p.out / "gan" / "all", report["gan"]["all"]});
 
+    // Where each acne class's GAN learns: the real faces, or the draws sorted by class.
+    fs::path acne_source = prepared;
+    if (p.class_source == "sorted") {
+      banner("3b. draws of the all-severity model sorted by a severity classifier trained on the real faces");
+      acne_source = sorted_draws(p, all.last_snapshot, real_set, test_set, report, page);
+    }
+
     banner("4. one StyleGAN2 per class, transferred from the all-severity model; synthetic dataset");
     const fs::path synthetic = p.out / "synthetic";
     for (const auto& cls : all_classes) {
-      const auto r = train_gan(p, prepared, {cls}, p.out / "gan" / cls, p.kimg_class, all.last_snapshot);
-      report["gan"][cls] = gan_summary(r, {cls}, fid_extractor);
-      synthesize_class(p, r.last_snapshot, synthetic / cls);
-      std::cout << p.synthetic_per_class << " synthetic " << cls << " faces in " << synthetic / cls;
+      const bool untouched = cls == "healthy" && p.healthy_source == "pretrained";
+      if (untouched) {
+        report["gan"][cls] = {{"snapshot", absolute_text(p.pretrained)}, {"source", "the pretrained model, untouched"}};
+        draw_images(p, p.pretrained, synthetic / cls, p.synthetic_per_class, p.truncation);
+      } else {
+        const auto r = train_gan(p, cls == "healthy" ? prepared : acne_source, {cls}, p.out / "gan" / cls, p.kimg_class,
+                                 all.last_snapshot);
+        report["gan"][cls] = gan_summary(r, {cls}, fid_extractor);
+        report["gan"][cls]["trained_on"] = cls == "healthy" || p.class_source == "real" ? "real faces" : "sorted draws";
+        draw_images(p, r.last_snapshot, synthetic / cls, p.synthetic_per_class, p.truncation);
+      }
       // FID and KID need two faces on each side.
       if (const auto real_count = io::list_images(prepared / cls).size(); real_count >= 2 && p.synthetic_per_class >= 2) {
         const auto distance = synthetic_against_real(p, prepared / cls, synthetic / cls);
         report["gan"][cls]["synthetic_against_real"] = distance;
-        std::cout << "; against the real " << cls << " faces FID " << distance["fid"].get<double>() << ", KID "
+        std::cout << p.synthetic_per_class << " synthetic " << cls << " faces in " << synthetic / cls << "; against the real " << cls << " faces FID " << distance["fid"].get<double>() << ", KID "
                   << distance["kid"].get<double>() << " (" << distance["extractor"].get<std::string>() << ")\n";
       } else {
-        std::cout << "; FID and KID against the " << real_count << " real " << cls << " face(s) not measured (they need 2)\n";
+        std::cout << p.synthetic_per_class << " synthetic " << cls << " faces in " << synthetic / cls << "; FID and KID against the " << real_count << " real " << cls << " face(s) not measured (they need 2)\n";
       }
-      page.gans.push_back({cls, p.out / "gan" / cls, report["gan"][cls]});
+      if (!untouched) page.gans.push_back({cls, p.out / "gan" / cls, report["gan"][cls]});
     }
 
     banner("5. classifiers trained on real, synthetic, and both, tested on real faces");
-    classifier_spec spec;
-    spec.architecture = p.classifier;
-    spec.width = p.classifier_width;
-    // Below full width, one block per stage: the reduced models the CPU can train in minutes.
-    if (p.classifier_width < 1)
-      spec.blocks = p.classifier == "inception_resnet_v2" ? std::vector<std::size_t>{1, 1, 1}
-                                                           : std::vector<std::size_t>{1, 1, 1, 1};
-    spec.image_size = p.classifier_size;
-    spec.class_names = all_classes;
+    const auto spec = classifier_settings(p, all_classes);
     const data::image_folder synthetic_set(synthetic, {.classes = all_classes});
     const data::joined both_sets(real_set, synthetic_set);
     const train::evaluate_options measured{.image_size = spec.image_size, .filter = data::resize_filter::area};
     train::synthetic_study study;
-    on_device(p.device, std::cout, [&](auto d) {
+    on_chosen_device(p, [&](auto d) {
       using D = decltype(d);
       const auto tested = [&](auto& net, const auto& images, const std::string& name, const std::string& title) {
         auto ev = train::evaluate_classifier(net, images, spec.class_names, measured);

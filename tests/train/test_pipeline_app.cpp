@@ -3,6 +3,7 @@
 // options that cannot go together exit with status 2 before any stage.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <regex>
 #include <string>
@@ -26,7 +27,7 @@ acne::test::app_outcome run(const std::string& args, const fs::path& dir) { retu
 
 const std::string tiny =
     " --resolution 16 --kimg-all 0.016 --kimg-class 0.008 --synthetic 4 --gan-batch 2 --gan-channel-max 16 --gan-latent 8"
-    " --gan-mapping-layers 1 --classifier-width 0.0625 --classifier-size 32 --epochs 1 --device cpu";
+    " --gan-mapping-layers 1 --classifier-width 0.0625 --classifier-size 32 --epochs 1 --device cpu --pretrained none";
 
 }  // namespace
 
@@ -68,6 +69,35 @@ BOOST_AUTO_TEST_CASE(acne04_end_to_end_with_its_report_page_and_a_rerun) {
   BOOST_TEST(r.says("after epoch 1"), r.output);
 }
 
+// The paper's hierarchy: a sorter trained on the real acne faces sorts the all-severity GAN's draws,
+// and each acne class's GAN learns from its sorted draws. Tiny networks may sort every draw into one
+// class; the run must then stop with the advice, after writing what it sorted.
+BOOST_AUTO_TEST_CASE(sorted_class_source_sorts_the_draws_of_the_all_severity_gan) {
+  acne::test::scratch_dir dir("pipeline-app-sorted");
+  const fs::path out = dir.path() / "run";
+  const auto r = run("--class-source sorted --sorted-count 24 --real-per-class 6 --test-per-class 2 --out " + out.string() + tiny,
+                     dir.path());
+  BOOST_TEST(r.says("3b. draws of the all-severity model sorted"), r.output);
+  BOOST_TEST(acne::io::list_images(out / "drawn" / "all").size() == 24u);
+  const std::string csv = acne::io::read_text_file(out / "sorted" / "sorted.csv");
+  BOOST_TEST(std::count(csv.begin(), csv.end(), '\n') == 25);
+  std::size_t sorted = 0;
+  for (const auto& c : {"mild", "moderate", "severe"}) sorted += acne::io::list_images(out / "sorted" / c).size();
+  BOOST_TEST(sorted == 24u);
+  BOOST_TEST(fs::is_regular_file(out / "evaluation" / "sorter" / "confusion_matrix.png"));
+  if (r.status != 0) {
+    BOOST_TEST(r.status == 1);
+    BOOST_TEST(r.says("too few to train its GAN: raise --sorted-count"), r.output);
+    return;
+  }
+  const auto report = acne::io::read_json_file(out / "report.json");
+  BOOST_TEST(report.at("gan").at("mild").at("trained_on").get<std::string>() == "sorted draws");
+  BOOST_TEST(report.at("gan").at("healthy").at("trained_on").get<std::string>() == "real faces");
+  BOOST_TEST(report.at("sorter").at("sorted").at("severe").at("images").get<std::size_t>() ==
+             acne::io::list_images(out / "sorted" / "severe").size());
+  BOOST_TEST(acne::io::read_text_file(out / "report.html").find("evaluation/sorter/confusion_matrix.png") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(options_that_cannot_go_together_exit_with_status_two) {
   acne::test::scratch_dir dir("pipeline-app-usage");
   auto r = run("--acne04 " + dir.path().string() + " --out " + (dir.path() / "x").string(), dir.path());
@@ -79,6 +109,14 @@ BOOST_AUTO_TEST_CASE(options_that_cannot_go_together_exit_with_status_two) {
   r = run("--acne04 a --healthy b --real c", dir.path());
   BOOST_TEST(r.status == 2);
   BOOST_TEST(r.says("leave out --real and --test"));
+  r = run("--healthy-source pretrained --pretrained none", dir.path());
+  BOOST_TEST(r.status == 2);
+  BOOST_TEST(r.says("give --pretrained FILE"), r.output);
+  r = run("--class-source fake", dir.path());
+  BOOST_TEST(r.status == 2);
+  r = run("--pretrained " + (dir.path() / "missing.safetensors").string(), dir.path());
+  BOOST_TEST(r.status == 2);
+  BOOST_TEST(r.says("--pretrained: no file"), r.output);
   BOOST_TEST(!fs::exists(dir.path() / "x"));
 }
 
