@@ -237,7 +237,10 @@ std::pair<real_faces, real_faces> real_face_sets(const pipeline_options& p) {
   const int size = 4 * int(p.resolution);
   const fs::path train = p.real.empty() ? phantom_faces(p.out / "real", p.real_per_class, size, p.seed) : p.real;
   const fs::path test = p.test.empty() ? phantom_faces(p.out / "real-test", p.test_per_class, size, p.seed + 1) : p.test;
-  return {{data::list_labelled_files(data::image_folder(train, {.classes = all_classes}), all_classes), absolute_text(train)}, {data::list_labelled_files(data::image_folder(test, {.classes = all_classes}), all_classes), absolute_text(test)}};
+  const auto faces_of = [](const fs::path& dir) {
+    return real_faces{data::list_labelled_files(data::image_folder(dir, {.classes = all_classes}), all_classes), absolute_text(dir)};
+  };
+  return {faces_of(train), faces_of(test)};
 }
 
 // Stage 2: every face brought to resolution x resolution, in class folders under dst; returns the
