@@ -3,6 +3,7 @@
 // with small JPEGs: trainval levels 0, 0, 1, 2, 3 and test levels 1, 3.
 #include <filesystem>
 #include <fstream>
+#include <string>
 
 #include <opencv2/core.hpp>
 
@@ -29,6 +30,13 @@ inline void fake_acne04(const std::filesystem::path& root) {
   int k = 0;
   for (const char* name : {"levle0_1.jpg", "levle0_2.jpg", "levle1_1.jpg", "levle2_1.jpg", "levle3_1.jpg", "levle1_2.jpg", "levle3_2.jpg"})
     acne::io::write_image(root / "JPEGImages" / name, cv::Mat(12, 10, CV_8UC3, cv::Scalar::all(20 * ++k)));
+}
+
+// Five plain healthy "faces" h0..h4.jpg of rows x cols pixels, grey levels 0, step, 2 step, ... (the
+// folder --healthy takes beside ACNE04; h4 is its test face).
+inline void fake_healthy_faces(const std::filesystem::path& dir, int rows, int cols, int step) {
+  for (int i = 0; i < 5; ++i)
+    acne::io::write_image(dir / ("h" + std::to_string(i) + ".jpg"), cv::Mat(rows, cols, CV_8UC3, cv::Scalar::all(step * i)));
 }
 
 }  // namespace acne::test

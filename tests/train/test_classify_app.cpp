@@ -72,8 +72,7 @@ BOOST_AUTO_TEST_CASE(acne04_with_healthy_faces_trains_and_evaluates) {
   acne::test::scratch_dir dir("app-acne04");
   const fs::path root = dir.path() / "ACNE04", healthy = dir.path() / "healthy", out = dir.path() / "run";
   acne::test::fake_acne04(root);
-  for (int i = 0; i < 5; ++i)
-    acne::io::write_image(healthy / ("h" + std::to_string(i) + ".jpg"), cv::Mat(12, 10, CV_8UC3, cv::Scalar::all(30 * i)));
+  acne::test::fake_healthy_faces(healthy, 12, 10, 30);
   const std::string acne04 = " --acne04 " + root.string() + " --healthy " + healthy.string();
   auto r = run("train --epochs 1 --validation-split 0" + tiny + acne04 + " --out " + out.string(), dir.path());
   BOOST_TEST_REQUIRE(r.status == 0, r.output);

@@ -8,8 +8,6 @@
 #include <regex>
 #include <string>
 
-#include <opencv2/core.hpp>
-
 #include "acne/io/image.hpp"
 #include "acne/io/report.hpp"
 #include "support/app_runner.hpp"
@@ -37,8 +35,7 @@ BOOST_AUTO_TEST_CASE(acne04_end_to_end_with_its_report_page_and_a_rerun) {
   acne::test::scratch_dir dir("pipeline-app");
   const fs::path root = dir.path() / "ACNE04", healthy = dir.path() / "healthy", out = dir.path() / "run";
   acne::test::fake_acne04(root);
-  for (int i = 0; i < 5; ++i)
-    acne::io::write_image(healthy / ("h" + std::to_string(i) + ".jpg"), cv::Mat(20, 18, CV_8UC3, cv::Scalar::all(40 * i)));
+  acne::test::fake_healthy_faces(healthy, 20, 18, 40);
   const std::string args = "--acne04 " + root.string() + " --healthy " + healthy.string() + " --out " + out.string() + tiny;
   auto r = run(args, dir.path());
   BOOST_TEST_REQUIRE(r.status == 0, r.output);
