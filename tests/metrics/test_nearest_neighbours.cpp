@@ -84,6 +84,22 @@ BOOST_AUTO_TEST_CASE(authenticity_counts_synthetic_samples_farther_than_their_re
   BOOST_TEST(m::authenticity(m::nearest_neighbours(real, real, 1), real_nn) == 0.0);
 }
 
+BOOST_AUTO_TEST_CASE(a_query_skips_the_references_of_its_own_group) {
+  // Rows 0..2 and their mirrors 3..5 (groups 0, 1, 2, 0, 1, 2); row i's mirror sits nearest to it.
+  const std::size_t d = 2;
+  const std::vector<float> rows{0, 0, 10, 0, 0, 10, 0.1f, 0, 10.1f, 0, 0.1f, 10};
+  const std::vector<std::size_t> groups{0, 1, 2, 0, 1, 2}, queries{0, 1, 2};
+  const std::span<const float> originals(rows.data(), 3 * d);
+  const auto plain = m::nearest_neighbours(originals, rows, d, {.k = 2, .exclude_same_index = false});
+  BOOST_TEST(plain.index[1] == 3u);  // its own mirror
+  const auto grouped = m::nearest_neighbours(originals, rows, d, {.k = 2, .query_groups = queries, .reference_groups = groups});
+  for (std::size_t q = 0; q < 3; ++q)
+    for (std::size_t j = 0; j < 2; ++j) BOOST_TEST(groups[grouped.index[q * 2 + j]] != q, "query " << q);
+  BOOST_TEST(grouped.distance[0] == 10.0, boost::test_tools::tolerance(1e-5));
+  BOOST_CHECK_THROW(m::nearest_neighbours(originals, rows, d, {.k = 5, .query_groups = queries, .reference_groups = groups}),
+                    acne::error);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace test_metrics_nearest_neighbours

@@ -43,6 +43,7 @@ struct fid_pipeline_options {
   fid_resize resize = fid_resize::bilinear;
   std::size_t batch = 16;       // images per extractor call
   bool keep_features = true;    // keep every feature vector (KID needs them; 8 KiB per image at 2048-d)
+  bool statistics = true;       // accumulate mean and covariance (without: features only, count() is 0)
   std::ostream* progress = nullptr;  // "features: 160/1000 images" lines when set
 };
 
@@ -81,6 +82,7 @@ inline feature_set extract_features(feature_extractor& extractor, const image_so
   feature_set out{feature_statistics(dims, measurement_name(extractor, options.resize)), {}};
   tensor<float, cpu> batch;
   std::vector<float> features;
+  std::size_t done = 0;
   for (;;) {
     const std::vector<cv::Mat> images = source(options.batch);
     if (images.empty()) break;
@@ -99,10 +101,10 @@ inline feature_set extract_features(feature_extractor& extractor, const image_so
     }
     if (failure) std::rethrow_exception(failure);
     extractor.extract(batch, features);
-    out.statistics.add(std::span<const float>(features), dims);
+    if (options.statistics) out.statistics.add(std::span<const float>(features), dims);
     if (options.keep_features) out.features.insert(out.features.end(), features.begin(), features.end());
     if (options.progress)
-      *options.progress << "features (" << extractor.name() << "): " << out.count() << " images\n";
+      *options.progress << "features (" << extractor.name() << "): " << (done += images.size()) << " images\n";
   }
   return out;
 }

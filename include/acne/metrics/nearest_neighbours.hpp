@@ -35,10 +35,11 @@ struct neighbour_options {
   distance_kind kind = distance_kind::euclidean;
   // Queries and references are the same set: a row is not its own neighbour.
   bool exclude_same_index = false;
+  // When both are given (one entry per row), a reference of the query's own group is skipped: an
+  // image is no neighbour of its own mirror image.
+  std::span<const std::size_t> query_groups{}, reference_groups{};
   std::size_t block = 1024;  // rows of queries and of references per product
 };
-
-namespace detail {
 
 // Rows scaled to unit length for cosine distances (a zero row stays zero: distance 1 to everything).
 inline std::vector<float> unit_rows(std::span<const float> rows, std::size_t dims) {
@@ -51,6 +52,8 @@ inline std::vector<float> unit_rows(std::span<const float> rows, std::size_t dim
   }
   return out;
 }
+
+namespace detail {
 
 inline std::vector<double> squared_norms(std::span<const float> rows, std::size_t dims) {
   std::vector<double> out(rows.size() / dims, 0.0);
@@ -72,9 +75,13 @@ inline neighbours nearest_neighbours(std::span<const float> queries, std::span<c
              "nearest_neighbours: " << o.k << " neighbours asked of " << candidates << " reference rows");
   ACNE_CHECK(!o.exclude_same_index || nq == nr, "nearest_neighbours: excluding the same index needs one set, got "
                                                     << nq << " queries and " << nr << " references");
+  const bool grouped = !o.query_groups.empty() || !o.reference_groups.empty();
+  ACNE_CHECK(!grouped || (o.query_groups.size() == nq && o.reference_groups.size() == nr),
+             "nearest_neighbours: " << o.query_groups.size() << " query groups for " << nq << " rows and "
+                                    << o.reference_groups.size() << " reference groups for " << nr << " rows");
   const bool cosine = o.kind == distance_kind::cosine;
   std::vector<float> q_unit, r_unit;
-  if (cosine) q_unit = detail::unit_rows(queries, dims), r_unit = detail::unit_rows(references, dims);
+  if (cosine) q_unit = unit_rows(queries, dims), r_unit = unit_rows(references, dims);
   const std::span<const float> q = cosine ? std::span<const float>(q_unit) : queries;
   const std::span<const float> r = cosine ? std::span<const float>(r_unit) : references;
   const auto q_norms = detail::squared_norms(q, dims), r_norms = detail::squared_norms(r, dims);
@@ -95,6 +102,7 @@ inline neighbours nearest_neighbours(std::span<const float> queries, std::span<c
         auto& mine = best[q0 + std::size_t(i)];
         for (std::size_t j = 0; j < rn; ++j) {
           if (o.exclude_same_index && q0 + std::size_t(i) == r0 + j) continue;
+          if (grouped && o.query_groups[q0 + std::size_t(i)] == o.reference_groups[r0 + j]) continue;
           const double dot = products[std::size_t(i) * rn + j];
           // Rounding can take a zero distance a little below zero.
           const double d = cosine ? 1.0 - dot : std::sqrt(std::max(0.0, q_norms[q0 + std::size_t(i)] + r_norms[r0 + j] - 2 * dot));
@@ -106,11 +114,14 @@ inline neighbours nearest_neighbours(std::span<const float> queries, std::span<c
       }
     }
   }
-  for (std::size_t i = 0; i < nq; ++i)
+  for (std::size_t i = 0; i < nq; ++i) {
+    ACNE_CHECK(best[i].size() == o.k, "nearest_neighbours: query " << i << " has " << best[i].size()
+                                                                   << " references outside its group, " << o.k << " asked");
     for (std::size_t j = 0; j < o.k; ++j) {
       out.distance[i * o.k + j] = best[i][j].first;
       out.index[i * o.k + j] = best[i][j].second;
     }
+  }
   return out;
 }
 
