@@ -6,7 +6,9 @@
 //   4. one StyleGAN2 per class (mild, moderate, severe, and healthy), each transferred from (3);
 //   5. a synthetic dataset generated from (4), and what it is worth on real test faces it never saw:
 //      a classifier trained on it alone beside the same classifier trained on the real faces and on
-//      both, and the real-trained classifier's labels for each class's synthetic faces.
+//      both, and the real-trained classifier's labels for each class's synthetic faces; before that,
+//      each class's synthetic faces are audited for copies of the real faces behind its GAN and the
+//      near-copies left out.
 // Every stage writes under --out and records the options that made its folder, so a rerun of the
 // same command continues from what is on disk and one with other options is refused; report.json
 // sums up and report.html shows it (the table, every GAN beside its real faces, the curves).
@@ -20,6 +22,7 @@
 #include <string>
 #include <utility>
 
+#include "acne/audit/report.hpp"
 #include "acne/cli/flags.hpp"
 #include "acne/cli/program.hpp"
 #include "acne/data/acne04_faces.hpp"
@@ -34,6 +37,7 @@
 #include "acne/io/report.hpp"
 #include "acne/metrics/fid_pipeline.hpp"
 #include "acne/metrics/inception_features.hpp"
+#include "acne/metrics/pixel_features.hpp"
 #include "acne/metrics/random_conv_features.hpp"
 #include "acne/models/stylegan2/generate.hpp"
 #include "acne/train/classifier_trainer.hpp"
@@ -77,6 +81,7 @@ struct pipeline_options {
   std::uint64_t seed = 1000;
   std::string device;                 // "cpu", "cuda"; empty: cuda when available
   fs::path fid_weights;               // Inception-v3 FID weights; empty: the random-conv extractor
+  bool keep_near_copies = false;      // train stage 5 on near-copies too
 };
 
 const std::vector<std::string> preset_names{"cpu", "gpu", "paper"};
@@ -156,6 +161,8 @@ acne::cli::flag_table flags(pipeline_options& o) {
       .add("--epochs", o.epochs, "classifier epochs", {.positive = true})
       .add("--fid-weights", o.fid_weights, "Inception-v3 FID weights (tools/convert_inception.py) for every FID and KID",
            {.metavar = "FILE", .default_text = "random-conv-v1, comparable only with itself"})
+      .add_switch("--keep-near-copies", o.keep_near_copies, true, "train the classifiers on the synthetic faces the "
+                  "anonymity audit flags as near-copies of real ones too (they are left out by default)")
       .add("--seed", o.seed, "seed of every stage", {.metavar = "S"})
       .add("--device", o.device, "cpu or cuda", {.metavar = "NAME", .default_text = "cuda when a GPU is present"});
   return t;
@@ -435,6 +442,55 @@ fs::path sorted_draws(const pipeline_options& p, const fs::path& all_snapshot, c
   return sorted;
 }
 
+// Stage 4b: a class's synthetic faces audited for copies of the real faces behind its GAN (its class's
+// and the all-severity GAN's), with the real test faces of the class as the yardstick, in pixels and in
+// the FID extractor's features; out/audit/<class>/ holds the audit. Unless --keep-near-copies, the
+// faces it does not flag are copied to `released`/<class>, the set stage 5 trains on.
+nlohmann::json audit_synthetic(const pipeline_options& p, const std::string& cls, const fs::path& synthetic,
+                               const fs::path& released) {
+  std::vector<std::string> seen = acne_classes;
+  if (cls == "healthy") seen.push_back(cls);
+  const auto real = audit::only_classes(audit::list_image_set(p.out / "prepared"), seen);
+  const fs::path test_dir = p.out / "prepared-test" / cls;
+  const auto test = fs::is_directory(test_dir) ? audit::list_image_set(test_dir) : audit::image_set{};
+  audit::audit_options o;
+  o.copying.seed = p.seed;
+  const auto r = on_chosen_device(p, [&](auto d) {
+    using D = decltype(d);
+    std::vector<audit::space> spaces;
+    spaces.push_back({metrics::make_pixel_extractor(32), metrics::distance_kind::euclidean});
+    spaces.push_back({p.fid_weights.empty() ? metrics::make_random_conv_extractor<D>()
+                                            : metrics::make_inception_fid_extractor<D>(p.fid_weights),
+                      metrics::distance_kind::cosine});
+    return audit::run_audit(audit::list_image_set(synthetic / cls), real, test, spaces, o);
+  });
+  const fs::path folder = p.out / "audit" / cls;
+  audit::write_audit(folder, r, o);
+  auto summary = audit::audit_summary(r);
+  std::cout << "audit of the " << r.synthetic.size() << " synthetic " << cls << " faces against " << r.real.size()
+            << " real faces: " << (r.passed() ? "passed" : "FAILED") << ", " << r.flagged_count() << " near-copies";
+  for (const auto& s : r.spaces)
+    std::cout << "; " << s.name << " C_T " << (s.copying && s.copying->used_cells() ? std::to_string(s.copying->c_t) : "-")
+              << ", authenticity " << s.authenticity;
+  std::cout << " (" << folder.string() << ")\n";
+  for (const auto& f : r.failures) std::cout << "  " << f << "\n";
+  if (p.keep_near_copies) {
+    if (r.flagged_count()) std::cout << "  --keep-near-copies: the classifiers train on them too\n";
+    return summary;
+  }
+  fs::remove_all(released / cls);
+  const auto removed = audit::remove_near_copies(r, released / cls);
+  const std::size_t kept = r.synthetic.size() - r.flagged_count();
+  summary["released"] = {{"folder", absolute_text(released / cls)}, {"images", kept}, {"near_copies_left_out", r.flagged_count()}};
+  if (r.flagged_count()) std::cout << "  " << r.flagged_count() << " near-copies left out of " << (released / cls).string() << "\n";
+  if (kept < 2)
+    throw error("the audit flagged " + std::to_string(r.flagged_count()) + " of the " + std::to_string(r.synthetic.size()) +
+                " synthetic " + cls + " faces as near-copies of real ones (" + folder.string() + "), leaving " +
+                std::to_string(kept) + ": train the GANs longer or on more faces (--keep-near-copies keeps them, and the "
+                "dataset is then not anonymous)");
+  return summary;
+}
+
 // Every option is checked before stage 1: first those that cannot go together, then the files they name
 // (stage 1 then reads every given face before any training).
 void validate(pipeline_options& p) {
@@ -497,8 +553,8 @@ int run(const std::vector<std::string>& args) {
       acne_source = sorted_draws(p, all.last_snapshot, real_set, test_set, report, page);
     }
 
-    banner("4. one StyleGAN2 per class, transferred from the all-severity model; synthetic dataset");
-    const fs::path synthetic = p.out / "synthetic";
+    banner("4. one StyleGAN2 per class, transferred from the all-severity model; synthetic dataset and its audit");
+    const fs::path synthetic = p.out / "synthetic", released = p.out / "synthetic-released";
     for (const auto& cls : all_classes) {
       const bool untouched = cls == "healthy" && p.healthy_source == "pretrained";
       if (untouched) {
@@ -521,11 +577,14 @@ int run(const std::vector<std::string>& args) {
         std::cout << p.synthetic_per_class << " synthetic " << cls << " faces in " << synthetic / cls << "; FID and KID against the " << real_count << " real " << cls << " face(s) not measured (they need 2)\n";
       }
       if (!untouched) page.gans.push_back({cls, p.out / "gan" / cls, report["gan"][cls]});
+      report["audit"][cls] = audit_synthetic(p, cls, synthetic, released);
+      page.audits.push_back({cls, p.out / "audit" / cls, report["audit"][cls]});
     }
 
     banner("5. classifiers trained on real, synthetic, and both, tested on real faces");
     const auto spec = classifier_settings(p, all_classes);
-    const data::image_folder synthetic_set(synthetic, {.classes = all_classes});
+    // The audited set, near-copies left out (or, with --keep-near-copies, every synthetic face).
+    const data::image_folder synthetic_set(p.keep_near_copies ? synthetic : released, {.classes = all_classes});
     const data::joined both_sets(real_set, synthetic_set);
     const train::evaluate_options measured{.image_size = spec.image_size, .filter = data::resize_filter::area};
     train::synthetic_study study;

@@ -48,6 +48,21 @@ BOOST_AUTO_TEST_CASE(acne04_end_to_end_with_its_report_page_and_a_rerun) {
   BOOST_TEST(report.at("evaluation").at("synthetic_only").at("samples").get<int>() == 3);
   BOOST_TEST(report.at("gan").at("healthy").contains("synthetic_against_real"));   // 4 real healthy faces
   BOOST_TEST(!report.at("gan").at("moderate").contains("synthetic_against_real"));  // 1 real face: not measured
+  // Each class's synthetic faces audited; the set stage 5 trained on is what the audit released.
+  std::size_t released = 0;
+  for (const char* cls : {"healthy", "mild", "moderate", "severe"}) {
+    const auto& audit = report.at("audit").at(cls);
+    BOOST_TEST(audit.at("synthetic_images").get<std::size_t>() == 4u);
+    BOOST_TEST(audit.at("spaces").size() == 2u);
+    const auto kept = acne::io::list_images(out / "synthetic-released" / cls).size();
+    BOOST_TEST(kept + audit.at("near_copies").get<std::size_t>() == 4u, cls);
+    BOOST_TEST(audit.at("released").at("images").get<std::size_t>() == kept);
+    BOOST_TEST(fs::is_regular_file(out / "audit" / cls / "audit.json"));
+    released += kept;
+  }
+  BOOST_TEST(acne::io::read_json_file(out / "classifier" / "synthetic" / "made_with.json").at("images").get<std::size_t>() ==
+             released);
+  BOOST_TEST(r.says("audit of the 4 synthetic mild faces against"), r.output);
 
   const std::string html = acne::io::read_text_file(out / "report.html");
   static const std::regex attribute(R"re((?:src|href)="([^"]*)")re");
@@ -56,7 +71,9 @@ BOOST_AUTO_TEST_CASE(acne04_end_to_end_with_its_report_page_and_a_rerun) {
     BOOST_TEST(fs::is_regular_file(out / (*it)[1].str()), (*it)[1].str());
   // reals and fakes of each GAN, the confusion matrix of each classifier and of class fidelity; each
   // image sits inside a link to itself
-  BOOST_TEST(images >= 2 * (5 * 2 + 3 + 1));
+  // and the audit's two pictures per space and class
+  BOOST_TEST(images >= 2 * (5 * 2 + 3 + 1 + 4 * 2 * 2));
+  BOOST_TEST(html.find("Anonymity audit") != std::string::npos);
 
   // A rerun redoes nothing: no GAN tick, no classifier epoch.
   r = run(args, dir.path());

@@ -10,6 +10,7 @@
 // The set passes when, in every space, no image is a near-copy, C_T >= c_t_limit, and authenticity
 // reaches its bar (a share of the test set's, or min_authenticity without a test set).
 #include <chrono>
+#include <cmath>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -131,7 +132,8 @@ inline void judge(const space_audit& s, const audit_options& o, std::vector<std:
     failures.push_back(s.name + ": " + why.str());
   };
   if (const auto n = s.flagged()) fail(n, " of ", s.synthetic.size(), " synthetic images are near-copies of real ones");
-  if (s.copying && !(s.copying->c_t >= o.c_t_limit)) fail("C_T ", s.copying->c_t, " < ", o.c_t_limit, " (data copying)");
+  // C_T is undefined (NaN) when no cell holds enough synthetic images to count.
+  if (s.copying && std::isfinite(s.copying->c_t) && s.copying->c_t < o.c_t_limit) fail("C_T ", s.copying->c_t, " < ", o.c_t_limit, " (data copying)");
   if (s.test_authenticity && s.authenticity < o.min_authenticity_share * *s.test_authenticity)
     fail("authenticity ", s.authenticity, " < ", o.min_authenticity_share, " x the test images' ", *s.test_authenticity);
   if (!s.test_authenticity && s.authenticity < o.min_authenticity)

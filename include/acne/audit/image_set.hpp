@@ -2,7 +2,9 @@
 // The images an audit compares: every image below a folder, each with its class (the name of the
 // first folder under the root that holds it; "" for images at the root), and their features in one
 // space, optionally with the features of their mirror images after them.
+#include <algorithm>
 #include <cstddef>
+#include <iterator>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -32,6 +34,17 @@ inline image_set list_image_set(const fs::path& root) {
     s.classes.push_back(std::distance(relative.begin(), relative.end()) > 1 ? relative.begin()->string() : "");
   }
   return s;
+}
+
+// The images of `set` whose class is one of `classes`.
+inline image_set only_classes(const image_set& set, const std::vector<std::string>& classes) {
+  image_set out{set.root, {}, {}};
+  for (std::size_t i = 0; i < set.size(); ++i)
+    if (std::find(classes.begin(), classes.end(), set.classes[i]) != classes.end()) {
+      out.files.push_back(set.files[i]);
+      out.classes.push_back(set.classes[i]);
+    }
+  return out;
 }
 
 struct feature_rows {

@@ -43,6 +43,14 @@ inline std::string file_stem(std::string name) {
   return name;
 }
 
+}  // namespace detail
+
+// The pictures write_audit makes of a space, in the audit's folder.
+inline std::string histogram_file(const space_audit& s) { return "nearest-" + detail::file_stem(s.name) + ".png"; }
+inline std::string closest_pairs_file(const space_audit& s) { return "closest-" + detail::file_stem(s.name) + ".png"; }
+
+namespace detail {
+
 inline std::string relative(const std::filesystem::path& file, const image_set& set) {
   return file.lexically_relative(set.root).generic_string();
 }
@@ -102,6 +110,23 @@ inline nlohmann::json audit_json(const audit_result& r, const audit_options& o) 
           {"seconds", r.seconds}};
 }
 
+// The figures of an audit in a few lines (report.json of the pipeline): verdict, near-copies and,
+// per space, C_T and authenticity beside the test images'.
+inline nlohmann::json audit_summary(const audit_result& r) {
+  nlohmann::json spaces = nlohmann::json::object();
+  for (const auto& s : r.spaces)
+    spaces[s.name] = {{"near_copies", s.flagged()},
+                      {"c_t", s.copying ? nlohmann::json(s.copying->c_t) : nlohmann::json(nullptr)},
+                      {"authenticity", s.authenticity},
+                      {"test_authenticity", detail::optional_json(s.test_authenticity)},
+                      {"mifid_memorization_distance", detail::optional_json(s.mifid_distance)},
+                      {"closest_pairs", closest_pairs_file(s)},
+                      {"histogram", histogram_file(s)}};
+  return {{"passed", r.passed()}, {"failures", r.failures}, {"synthetic_images", r.synthetic.size()},
+          {"real_images", r.real.size()}, {"test_images", r.test.size()}, {"near_copies", r.flagged_count()},
+          {"spaces", spaces}, {"seconds", r.seconds}};
+}
+
 inline void write_nearest_csv(const std::filesystem::path& path, const audit_result& r) {
   std::string csv = "synthetic,class,space,nearest_real,mirrored,distance,second_distance,calibrated,ratio,near_copy\n";
   for (const auto& s : r.spaces)
@@ -123,8 +148,8 @@ inline void write_audit(const std::filesystem::path& folder, const audit_result&
   io::write_file_atomically(folder / "audit.json", audit_json(r, o).dump(2) + "\n");
   write_nearest_csv(folder / "nearest.csv", r);
   for (const auto& s : r.spaces) {
-    write_distance_histogram(folder / ("nearest-" + detail::file_stem(s.name) + ".png"), s);
-    write_closest_pairs(folder / ("closest-" + detail::file_stem(s.name) + ".png"), r, s);
+    write_distance_histogram(folder / histogram_file(s), s);
+    write_closest_pairs(folder / closest_pairs_file(s), r, s);
   }
 }
 

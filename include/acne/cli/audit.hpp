@@ -97,7 +97,10 @@ std::vector<audit::space> make_spaces(const audit_arguments& a) {
 inline void print_space(const audit::space_audit& s, std::ostream& out) {
   out << "  " << s.name << " (" << s.distance << "): near-copies " << s.flagged() << ", authenticity " << s.authenticity;
   if (s.test_authenticity) out << " (test " << *s.test_authenticity << ")";
-  if (s.copying) out << ", C_T " << s.copying->c_t << " over " << s.copying->used_cells() << " cells";
+  if (s.copying && s.copying->used_cells())
+    out << ", C_T " << s.copying->c_t << " over " << s.copying->used_cells() << " cells";
+  else if (s.copying)
+    out << ", C_T not measured (no cell holds more than " << s.copying->tau * double(s.synthetic.size()) << " synthetic images)";
   if (s.fid) out << ", FID " << *s.fid;
   if (s.mifid_distance) out << ", MiFID distance " << *s.mifid_distance;
   out << " (" << s.seconds << " s)\n";

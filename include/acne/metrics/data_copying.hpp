@@ -10,6 +10,7 @@
 //      which the generated distance is the larger (ties one half);
 //   3. C_T = the mean of the cells' Z weighted by each cell's share of test samples, over the cells
 //      that hold more than tau * m generated samples (tau = 20 / m unless given: at least 21).
+// C_T is NaN when no cell qualifies (fewer than 21 generated samples in each, with the default tau).
 // C_T near 0: generated samples are as far from the training set as fresh real ones; C_T << 0: they
 // are closer (data copying); C_T >> 0: farther (underfitting). Every cell needs test and training
 // samples; with fewer cells than asked (k-means emptied some of them of test samples) the cell count

@@ -95,8 +95,8 @@ inline neighbours nearest_neighbours(std::span<const float> queries, std::span<c
     const std::size_t qn = std::min(block, nq - q0);
     for (std::size_t r0 = 0; r0 < nr; r0 += block) {
       const std::size_t rn = std::min(block, nr - r0);
-      cpu_backend::gemm(false, true, qn, rn, dims, 1.0f, q.data() + q0 * dims, dims, r.data() + r0 * dims, dims, 0.0f,
-                        products.data(), rn);
+      cpu_backend::parallel_gemm(false, true, qn, rn, dims, 1.0f, q.data() + q0 * dims, r.data() + r0 * dims, 0.0f,
+                                 products.data());
 #pragma omp parallel for schedule(static)
       for (long i = 0; i < long(qn); ++i) {
         auto& mine = best[q0 + std::size_t(i)];

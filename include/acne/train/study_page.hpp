@@ -30,11 +30,18 @@ struct study_page_classifier {
   std::filesystem::path evaluation;   // confusion_matrix.png
 };
 
+struct study_page_audit {
+  std::string name;              // the class
+  std::filesystem::path folder;  // audit.json and its pictures
+  nlohmann::json summary;        // audit::audit_summary, with "released" when near-copies were left out
+};
+
 struct study_page_contents {
   std::string title = "What the synthetic dataset is worth";
   std::string settings;  // one line: what made the run
   synthetic_study study;
   std::vector<study_page_gan> gans;
+  std::vector<study_page_audit> audits;
   std::vector<study_page_classifier> classifiers;
   std::filesystem::path class_fidelity;  // its evaluation folder
 };
@@ -96,6 +103,27 @@ inline std::string gan_line(const nlohmann::json& summary) {
   return line;
 }
 
+inline std::vector<std::vector<std::string>> audit_rows(const std::vector<study_page_audit>& audits) {
+  std::vector<std::vector<std::string>> rows{{"class", "synthetic faces", "near-copies", "C_T (pixels; features)",
+                                              "authenticity (test faces')", "verdict"}};
+  for (const auto& a : audits) {
+    const auto& s = a.summary;
+    std::string c_t, authenticity;
+    const auto spaces = s.value("spaces", nlohmann::json::object());
+    for (const auto& [space, v] : spaces.items()) {
+      const auto sep = c_t.empty() ? "" : "; ";
+      c_t += sep + (v["c_t"].is_number() ? fixed(v["c_t"].get<double>(), 2) : std::string("-"));
+      authenticity += sep + fixed(v.value("authenticity", 0.0), 2) +
+                      (v["test_authenticity"].is_number() ? " (" + fixed(v["test_authenticity"].get<double>(), 2) + ")" : "");
+    }
+    const std::size_t copies = s.value("near_copies", std::size_t{0});
+    rows.push_back({a.name, std::to_string(s.value("synthetic_images", std::size_t{0})),
+                    std::to_string(copies) + (s.contains("released") && copies ? " (left out)" : ""), c_t, authenticity,
+                    s.value("passed", false) ? "passed" : "FAILED"});
+  }
+  return rows;
+}
+
 }  // namespace detail
 
 inline void write_study_page(const std::filesystem::path& file, const study_page_contents& c) {
@@ -122,6 +150,23 @@ inline void write_study_page(const std::filesystem::path& file, const study_page
                   {fakes.empty() ? g.folder / "fakes-NNNNNN.png" : fakes,
                    "its faces" + (fakes.empty() ? std::string() : " (" + fakes.filename().string() + ")")},
                   {g.folder / "fid.png", "FID per tick"}});
+  }
+  if (!c.audits.empty()) {
+    page.heading(2, "Anonymity audit: does any synthetic face copy a real one?");
+    page.paragraph("Each class's synthetic faces against the real faces behind its GAN, in pixels and in the FID "
+                   "extractor's features (docs/audit.md): near-copies, the data-copying test C_T (below -3: copying) and "
+                   "authenticity beside that of real test faces the GAN never saw.");
+    page.table(detail::audit_rows(c.audits));
+    for (const auto& a : c.audits) {
+      page.heading(3, a.name);
+      std::vector<io::html_figure> figures;
+      const auto spaces = a.summary.value("spaces", nlohmann::json::object());
+      for (const auto& [space, v] : spaces.items()) {
+        figures.push_back({a.folder / v.value("closest_pairs", ""), "closest pairs (synthetic | real), " + space});
+        figures.push_back({a.folder / v.value("histogram", ""), "nearest-real distances, " + space});
+      }
+      page.figures(figures);
+    }
   }
   page.heading(2, "Classifiers: curves and confusion matrices on the real test faces");
   for (const auto& k : c.classifiers) {
