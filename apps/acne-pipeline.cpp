@@ -462,7 +462,7 @@ nlohmann::json audit_synthetic(const pipeline_options& p, const std::string& cls
     spaces.push_back({p.fid_weights.empty() ? metrics::make_random_conv_extractor<D>()
                                             : metrics::make_inception_fid_extractor<D>(p.fid_weights),
                       metrics::distance_kind::cosine});
-    return audit::run_audit(audit::list_image_set(synthetic / cls), real, test, spaces, o);
+    return audit::run_audit<D>(audit::list_image_set(synthetic / cls), real, test, spaces, o);
   });
   const fs::path folder = p.out / "audit" / cls;
   audit::write_audit(folder, r, o);

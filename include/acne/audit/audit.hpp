@@ -142,8 +142,10 @@ inline void judge(const space_audit& s, const audit_options& o, std::vector<std:
 
 }  // namespace detail
 
-// One space: the features of every set, then every statistic.
-inline space_audit audit_space(space& sp, const image_set& synthetic, const image_set& real, const image_set& test,
+// One space: the features of every set, then every statistic; the neighbour searches run on D (the
+// data-copying test's small per-cell searches on the CPU).
+template <class D = cpu>
+space_audit audit_space(space& sp, const image_set& synthetic, const image_set& real, const image_set& test,
                                const audit_options& o) {
   using namespace metrics;
   const auto start = std::chrono::steady_clock::now();
@@ -170,7 +172,7 @@ inline space_audit audit_space(space& sp, const image_set& synthetic, const imag
   for (std::size_t i = 0; i < n; ++i) own[i] = i;
   const std::size_t k_null = std::min(o.near_copy.calibration, n - 1);
   const auto real_nn = nearest_groups(
-      nearest_neighbours(originals, real_rows.rows, dims,
+      nearest_neighbours<D>(originals, real_rows.rows, dims,
                          {.k = std::min(groups.size() - (o.mirrors ? 2 : 1), o.mirrors ? 2 * k_null : k_null),
                           .kind = sp.kind, .query_groups = own, .reference_groups = groups}),
       groups, k_null);
@@ -180,7 +182,7 @@ inline space_audit audit_space(space& sp, const image_set& synthetic, const imag
 
   // Synthetic -> nearest real images.
   const std::size_t k = std::min(o.near_copy.calibration, n);
-  const auto rows = nearest_neighbours(synthetic_rows.rows, real_rows.rows, dims,
+  const auto rows = nearest_neighbours<D>(synthetic_rows.rows, real_rows.rows, dims,
                                        {.k = std::min(groups.size(), o.mirrors ? 2 * k : k), .kind = sp.kind});
   const auto nearest = nearest_groups(rows, groups, k);
   const auto scores = near_copy_scores(nearest, thresholds);
@@ -190,7 +192,7 @@ inline space_audit audit_space(space& sp, const image_set& synthetic, const imag
 
   if (!test.empty()) {
     const auto test_near = nearest_groups(
-        nearest_neighbours(test_rows.rows, real_rows.rows, dims, {.k = std::min<std::size_t>(groups.size(), 2), .kind = sp.kind}),
+        nearest_neighbours<D>(test_rows.rows, real_rows.rows, dims, {.k = std::min<std::size_t>(groups.size(), 2), .kind = sp.kind}),
         groups, 1);
     s.test_nearest = test_near.distance;
     s.test_authenticity = authenticity(test_near, detail::first_of(real_nn));
@@ -213,7 +215,8 @@ inline space_audit audit_space(space& sp, const image_set& synthetic, const imag
 }
 
 // Audits `synthetic` against `real` (and `test`, which may be empty) in every space.
-inline audit_result run_audit(const image_set& synthetic, const image_set& real, const image_set& test,
+template <class D = cpu>
+audit_result run_audit(const image_set& synthetic, const image_set& real, const image_set& test,
                               std::vector<space>& spaces, const audit_options& o = {}) {
   ACNE_CHECK(!synthetic.empty(), "audit: no synthetic images below '" << synthetic.root.string() << "'");
   ACNE_CHECK(real.size() >= 3, "audit: " << real.size() << " real images below '" << real.root.string()
@@ -221,7 +224,7 @@ inline audit_result run_audit(const image_set& synthetic, const image_set& real,
   const auto start = std::chrono::steady_clock::now();
   audit_result r{synthetic, real, test, {}, std::vector<bool>(synthetic.size(), false), {}, 0};
   for (auto& sp : spaces) {
-    r.spaces.push_back(audit_space(sp, synthetic, real, test, o));
+    r.spaces.push_back(audit_space<D>(sp, synthetic, real, test, o));
     const auto& s = r.spaces.back();
     for (std::size_t i = 0; i < s.synthetic.size(); ++i)
       if (s.synthetic[i].score.flagged) r.flagged[i] = true;

@@ -144,7 +144,7 @@ inline int audit_command(const std::vector<std::string>& args, std::ostream& out
       o.features.batch = a.batch;
       o.log = &out;
       const auto test = a.test.empty() ? audit::image_set{} : audit::list_image_set(a.test);
-      const auto r = audit::run_audit(audit::list_image_set(a.synthetic), audit::list_image_set(a.real), test, spaces, o);
+      const auto r = audit::run_audit<decltype(d)>(audit::list_image_set(a.synthetic), audit::list_image_set(a.real), test, spaces, o);
       audit::write_audit(a.out, r, o);
       const int status = report_audit(r, a.out, out);
       if (!a.remove_to.empty()) {

@@ -1,19 +1,22 @@
 #pragma once
 // Exact nearest neighbours of feature vectors (the anonymity audit's first question: how close is
-// each synthetic face to a real one?), by blocked products on the CPU backend rather than a loop over
-// pairs: ||q - r||^2 = ||q||^2 + ||r||^2 - 2 q.r, one GEMM per block of queries x references, so that
-// memory stays at one block whatever the set sizes. Distances are Euclidean (not squared) or cosine
+// each synthetic face to a real one?), by blocked products rather than a loop over pairs:
+// ||q - r||^2 = ||q||^2 + ||r||^2 - 2 q.r, one product per block of queries x references (the
+// backend's matmul, on the CPU or the GPU: nearest_neighbours<D>), so that the products held stay at
+// one block whatever the set sizes; the best k of each query are kept on the host. Distances are Euclidean (not squared) or cosine
 // (1 - cos). authenticity() is the share of Alaa et al. (2022), "How faithful is your synthetic data?".
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <limits>
 #include <span>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
-#include "acne/backend/cpu/gemm.hpp"
+#include "acne/backend.hpp"
 #include "acne/error.hpp"
+#include "acne/tensor/tensor.hpp"
 
 namespace acne::metrics {
 
@@ -55,6 +58,19 @@ inline std::vector<float> unit_rows(std::span<const float> rows, std::size_t dim
 
 namespace detail {
 
+// Rows as a [rows, dims] tensor on device D: on the CPU a view of the caller's rows (only read).
+template <class D>
+tensor<float, D> rows_on(std::span<const float> rows, std::size_t dims) {
+  const shape4 s{rows.size() / dims, dims, 1, 1};
+  if constexpr (std::is_same_v<D, cpu>) {
+    return tensor<float, cpu>::borrow(const_cast<float*>(rows.data()), s);
+  } else {
+    tensor<float, D> t(s);
+    memory<D>::from_host(t.data(), rows.data(), rows.size() * sizeof(float));
+    return t;
+  }
+}
+
 inline std::vector<double> squared_norms(std::span<const float> rows, std::size_t dims) {
   std::vector<double> out(rows.size() / dims, 0.0);
   for (std::size_t r = 0; r < out.size(); ++r)
@@ -64,8 +80,9 @@ inline std::vector<double> squared_norms(std::span<const float> rows, std::size_
 
 }  // namespace detail
 
-// queries [nq, dims] and references [nr, dims], row-major.
-inline neighbours nearest_neighbours(std::span<const float> queries, std::span<const float> references, std::size_t dims,
+// queries [nq, dims] and references [nr, dims], row-major; the products run on device D.
+template <class D = cpu>
+neighbours nearest_neighbours(std::span<const float> queries, std::span<const float> references, std::size_t dims,
                                      const neighbour_options& o = {}) {
   ACNE_CHECK(dims > 0 && queries.size() % dims == 0 && references.size() % dims == 0,
              "nearest_neighbours: " << queries.size() << " and " << references.size() << " values are not rows of " << dims);
@@ -90,13 +107,21 @@ inline neighbours nearest_neighbours(std::span<const float> queries, std::span<c
   // Each query's best k so far, as (distance, index) pairs kept sorted.
   std::vector<std::vector<std::pair<double, std::size_t>>> best(nq);
   const std::size_t block = std::max<std::size_t>(o.block, 1);
-  std::vector<float> products(block * block);
+  const auto q_rows = detail::rows_on<D>(q, dims), r_rows = detail::rows_on<D>(r, dims);
+  tensor<float, D> block_products;
+  std::vector<float> host_products;
   for (std::size_t q0 = 0; q0 < nq; q0 += block) {
     const std::size_t qn = std::min(block, nq - q0);
     for (std::size_t r0 = 0; r0 < nr; r0 += block) {
       const std::size_t rn = std::min(block, nr - r0);
-      cpu_backend::parallel_gemm(false, true, qn, rn, dims, 1.0f, q.data() + q0 * dims, r.data() + r0 * dims, 0.0f,
-                                 products.data());
+      block_products.resize({qn, rn, 1, 1});
+      matmul(q_rows.samples(q0, qn), false, r_rows.samples(r0, rn), true, block_products);
+      const float* products = block_products.data();
+      if constexpr (!std::is_same_v<D, cpu>) {
+        host_products.resize(qn * rn);
+        memory<D>::to_host(host_products.data(), block_products.data(), block_products.bytes());
+        products = host_products.data();
+      }
 #pragma omp parallel for schedule(static)
       for (long i = 0; i < long(qn); ++i) {
         auto& mine = best[q0 + std::size_t(i)];
@@ -105,7 +130,7 @@ inline neighbours nearest_neighbours(std::span<const float> queries, std::span<c
           if (grouped && o.query_groups[q0 + std::size_t(i)] == o.reference_groups[r0 + j]) continue;
           const double dot = products[std::size_t(i) * rn + j];
           // Rounding can take a zero distance a little below zero.
-          const double d = cosine ? 1.0 - dot : std::sqrt(std::max(0.0, q_norms[q0 + std::size_t(i)] + r_norms[r0 + j] - 2 * dot));
+          const double d = cosine ? std::max(0.0, 1.0 - dot) : std::sqrt(std::max(0.0, q_norms[q0 + std::size_t(i)] + r_norms[r0 + j] - 2 * dot));
           if (mine.size() == o.k && d >= mine.back().first) continue;
           const std::pair<double, std::size_t> entry{d, r0 + j};
           mine.insert(std::upper_bound(mine.begin(), mine.end(), entry), entry);
