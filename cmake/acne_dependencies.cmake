@@ -44,6 +44,15 @@ find_package(OpenCV QUIET COMPONENTS core imgproc imgcodecs)
 acne_require_package(OpenCV libopencv-dev)
 set(ACNE_OPENCV_LIBS ${OpenCV_LIBS})
 
+# dlib finds faces and their 68 landmarks (acne/face/). Found by header and library: Debian's
+# dlib::dlib target puts /usr/include on the -isystem path, which breaks libstdc++'s #include_next.
+find_path(ACNE_DLIB_INCLUDE dlib/image_processing/frontal_face_detector.h)
+find_library(ACNE_DLIB_LIBRARY dlib)
+if(ACNE_DLIB_INCLUDE AND ACNE_DLIB_LIBRARY)
+  set(dlib_FOUND TRUE)
+endif()
+acne_require_package(dlib libdlib-dev)
+
 if(ACNE_BUILD_TESTS)
   find_package(Boost QUIET COMPONENTS unit_test_framework)
   acne_require_package(Boost libboost-test-dev)

@@ -2,7 +2,7 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 install(DIRECTORY include/acne DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-set(acne_targets acne acne_image)
+set(acne_targets acne acne_image acne_face)
 if(ACNE_CUDA_ENABLED)
   list(APPEND acne_targets acne_cuda)
 endif()
