@@ -14,8 +14,10 @@
 // sums up and report.html shows it (the table, every GAN beside its real faces, the curves).
 #include <bit>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <numeric>
 #include <set>
 #include <sstream>
@@ -32,6 +34,8 @@
 #include "acne/data/phantom_dataset.hpp"
 #include "acne/data/preprocess.hpp"
 #include "acne/device_choice.hpp"
+#include "acne/face/detector.hpp"
+#include "acne/face/ffhq_alignment.hpp"
 #include "acne/io/folder_record.hpp"
 #include "acne/io/image.hpp"
 #include "acne/io/report.hpp"
@@ -82,7 +86,15 @@ struct pipeline_options {
   std::string device;                 // "cpu", "cuda"; empty: cuda when available
   fs::path fid_weights;               // Inception-v3 FID weights; empty: the random-conv extractor
   bool keep_near_copies = false;      // train stage 5 on near-copies too
+  std::string align = "auto";         // stage 2: "ffhq", "none", or "auto" (ffhq for photographs, none for phantom faces)
+  bool strict = false;                // a photograph without a face found stops the run
 };
+
+// Phantom faces are rendered frontal and centred; photographs are found and aligned.
+bool aligns(const pipeline_options& p) {
+  if (p.align != "auto") return p.align == "ffhq";
+  return !p.real.empty() || !p.acne04.empty();
+}
 
 const std::vector<std::string> preset_names{"cpu", "gpu", "paper"};
 const std::vector<std::string> acne_classes{"mild", "moderate", "severe"};
@@ -161,6 +173,12 @@ acne::cli::flag_table flags(pipeline_options& o) {
       .add("--epochs", o.epochs, "classifier epochs", {.positive = true})
       .add("--fid-weights", o.fid_weights, "Inception-v3 FID weights (tools/convert_inception.py) for every FID and KID",
            {.metavar = "FILE", .default_text = "random-conv-v1, comparable only with itself"})
+      .add("--align", o.align, "stage 2: find each face and align it as FFHQ's faces are (what a GAN transferred from "
+           "an FFHQ model expects), or resize the whole image; auto aligns photographs (--real, --test, --acne04) "
+           "and not phantom faces, which are rendered frontal and centred", {.metavar = "auto|ffhq|none",
+           .choices = {"auto", "ffhq", "none"}})
+      .add_switch("--strict", o.strict, true, "stop at a photograph in which no face is found (without it, it is "
+                  "named and left out)")
       .add_switch("--keep-near-copies", o.keep_near_copies, true, "train the classifiers on the synthetic faces the "
                   "anonymity audit flags as near-copies of real ones too (they are left out by default)")
       .add("--seed", o.seed, "seed of every stage", {.metavar = "S"})
@@ -253,27 +271,57 @@ std::pair<real_faces, real_faces> real_face_sets(const pipeline_options& p) {
 // Stage 2: every face brought to resolution x resolution, in class folders under dst; returns the
 // faces written (a class may have none, e.g. a test set without mild faces). The test faces go
 // through it too, so that every classifier is trained and tested at the resolution the GANs draw.
-data::labelled_files to_gan_resolution(const real_faces& src, const fs::path& dst, int resolution) {
-  io::claim_folder(dst, {{"source", src.source}, {"resolution", resolution}}, "the faces at the GAN resolution");
-  std::size_t down = 0, up = 0;
+// With alignment, each face is found and FFHQ-aligned (the framing a GAN transferred from an FFHQ
+// model expects); a photograph without a face found is named and left out, or stops the run (--strict).
+data::labelled_files to_gan_resolution(const pipeline_options& p, const real_faces& src, const fs::path& dst,
+                                       std::unique_ptr<face::face_detector>& detector) {
+  const int resolution = int(p.resolution);
+  const bool align = aligns(p);
+  io::claim_folder(dst, {{"source", src.source}, {"resolution", resolution}, {"align", align ? "ffhq" : "none"}},
+                   "the faces at the GAN resolution");
+  if (align && !detector) detector = std::make_unique<face::face_detector>();
+  std::size_t down = 0, up = 0, missed = 0;
   std::set<fs::path> written;
   data::labelled_files faces{all_classes, {}, {}};
   for (std::size_t i = 0; i < src.faces.size(); ++i) {
     fs::path out = dst / all_classes[std::size_t(src.faces.label(i))] / src.faces.path(i).filename().replace_extension(".png");
     // Two files of one name (from sub-folders of a given folder) keep both.
     if (!written.insert(out).second) written.insert(out = out.parent_path() / (out.stem().string() + "-" + std::to_string(i) + ".png"));
-    faces.files.push_back(out);
-    faces.labels.push_back(src.faces.label(i));
-    if (fs::exists(out)) continue;
+    const auto keep = [&] {
+      faces.files.push_back(out);
+      faces.labels.push_back(src.faces.label(i));
+    };
+    if (fs::exists(out)) {
+      keep();
+      continue;
+    }
     const cv::Mat image = src.faces.load(i);
-    const bool small = std::min(image.rows, image.cols) < resolution;
-    (small ? up : down) += 1;
-    // Small faces are upscaled bicubically: a restoration network such as DFDNet is not part of acne.
-    const auto filter = small ? data::resize_filter::bicubic : data::resize_filter::area;
-    io::write_image(out, data::resize_to(image, resolution, resolution, filter));
+    cv::Mat ready;
+    if (align) {
+      const auto found = detector->detect(image);
+      if (found.empty()) {
+        if (p.strict) throw error("no face found in " + src.faces.path(i).string() + " (--strict stops at the first)");
+        std::cout << "no face found in " << src.faces.path(i).string() << ": left out\n";
+        ++missed;
+        continue;
+      }
+      const auto quad = face::ffhq_quad(found[0]);
+      const bool small = std::hypot(quad[3].x - quad[0].x, quad[3].y - quad[0].y) < resolution;
+      (small ? up : down) += 1;
+      ready = face::ffhq_align(image, found[0], resolution).image;
+    } else {
+      const bool small = std::min(image.rows, image.cols) < resolution;
+      (small ? up : down) += 1;
+      ready = data::resize_to(image, resolution, resolution, small ? data::resize_filter::bicubic : data::resize_filter::area);
+    }
+    io::write_image(out, ready);
+    keep();
   }
-  std::cout << src.faces.size() << " faces at " << resolution << " px in " << dst << " (" << src.faces.counts_text() << "; "
-            << down << " downsampled and " << up << " upscaled now)\n";
+  std::cout << faces.size() << " faces at " << resolution << " px in " << dst << " (" << faces.counts_text() << "; "
+            << (align ? "FFHQ-aligned, " : "") << down << " downsampled and " << up << " upscaled now"
+            << (missed ? ", " + std::to_string(missed) + " without a face found left out" : std::string()) << ")\n";
+  if (up) std::cout << "warning: " << up << " faces smaller than " << resolution << " px were upscaled bicubically; a "
+                    << "restoration network (DFDNet) is not part of acne yet\n";
   return faces;
 }
 
@@ -537,8 +585,13 @@ int run(const std::vector<std::string>& args) {
 
     banner("2. faces at the GAN resolution");
     const fs::path prepared = p.out / "prepared";
-    const auto real_set = to_gan_resolution(real, prepared, int(p.resolution));
-    const auto test_set = to_gan_resolution(test, p.out / "prepared-test", int(p.resolution));
+    std::unique_ptr<face::face_detector> detector;
+    const auto real_set = to_gan_resolution(p, real, prepared, detector);
+    const auto test_set = to_gan_resolution(p, test, p.out / "prepared-test", detector);
+    for (std::size_t c = 0; c < all_classes.size(); ++c)
+      if (std::count(real_set.labels.begin(), real_set.labels.end(), int(c)) == 0)
+        throw error("no " + all_classes[c] + " training face is left after stage 2" +
+                    (aligns(p) ? " (faces were looked for and aligned: --align none resizes whole images instead)" : ""));
 
     banner("3. StyleGAN2 on every acne severity");
     const auto all = train_gan(p, prepared, acne_classes, p.out / "gan" / "all", p.kimg_all, p.pretrained);

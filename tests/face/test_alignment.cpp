@@ -74,6 +74,19 @@ BOOST_AUTO_TEST_CASE(a_small_copy_of_the_photograph_gives_the_same_landmarks_sca
   }
 }
 
+BOOST_AUTO_TEST_CASE(a_large_copy_is_searched_reduced_and_its_landmarks_placed_on_the_full_image,
+                     *utf::precondition(photo_present{})) {
+  const cv::Mat photo = acne::io::read_image(astronaut);
+  cv::Mat large;
+  cv::resize(photo, large, {2048, 2048}, 0, 0, cv::INTER_CUBIC);
+  const auto at_512 = detector().detect(photo), at_2048 = detector().detect(large);
+  BOOST_REQUIRE(at_2048.size() == 1u);
+  for (const std::size_t i : {36u, 45u, 33u, 48u, 54u}) {
+    const cv::Point2d expected((at_512[0].points[i].x + 0.5) * 4 - 0.5, (at_512[0].points[i].y + 0.5) * 4 - 0.5);
+    BOOST_TEST(distance(at_2048[0].points[i], expected) < 8, "landmark " << i << ": " << at_2048[0].points[i] << " vs " << expected);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(no_face_in_a_flat_image_and_a_missing_model_is_named) {
   BOOST_TEST(detector().detect(cv::Mat(300, 300, CV_8UC3, cv::Scalar::all(128))).empty());
   BOOST_CHECK_EXCEPTION(f::face_detector({.landmark_model = "/nonexistent/model.dat"}), acne::error, [](const auto& e) {

@@ -8,6 +8,9 @@
 #include <regex>
 #include <string>
 
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+
 #include "acne/io/image.hpp"
 #include "acne/io/report.hpp"
 #include "support/app_runner.hpp"
@@ -36,7 +39,9 @@ BOOST_AUTO_TEST_CASE(acne04_end_to_end_with_its_report_page_and_a_rerun) {
   const fs::path root = dir.path() / "ACNE04", healthy = dir.path() / "healthy", out = dir.path() / "run";
   acne::test::fake_acne04(root);
   acne::test::fake_healthy_faces(healthy, 20, 18, 40);
-  const std::string args = "--acne04 " + root.string() + " --healthy " + healthy.string() + " --out " + out.string() + tiny;
+  // The made-up faces are flat grey: nothing for the face detector to find, so stage 2 resizes them.
+  const std::string args = "--acne04 " + root.string() + " --healthy " + healthy.string() + " --out " + out.string() +
+                           " --align none" + tiny;
   auto r = run(args, dir.path());
   BOOST_TEST_REQUIRE(r.status == 0, r.output);
   BOOST_TEST(r.says("training: healthy 4, mild 2, moderate 1, severe 2"), r.output);
@@ -110,6 +115,53 @@ BOOST_AUTO_TEST_CASE(sorted_class_source_sorts_the_draws_of_the_all_severity_gan
   BOOST_TEST(report.at("sorter").at("sorted").at("severe").at("images").get<std::size_t>() ==
              acne::io::list_images(out / "sorted" / "severe").size());
   BOOST_TEST(acne::io::read_text_file(out / "report.html").find("evaluation/sorter/confusion_matrix.png") != std::string::npos);
+}
+
+// Photographs are found and FFHQ-aligned in stage 2: a real face (astronaut.png of python3-imageio)
+// in every class, and in one class an image without a face, which is named and left out, or, with
+// --strict, stops the run.
+const fs::path photo = "/usr/lib/python3/dist-packages/imageio/resources/images/astronaut.png";
+
+struct photo_present {
+  boost::test_tools::assertion_result operator()(utf::test_unit_id) const {
+    boost::test_tools::assertion_result r(fs::exists(photo));
+    r.message() << photo.string() << " (python3-imageio) missing: tools/deps.sh installs it";
+    return r;
+  }
+};
+
+BOOST_AUTO_TEST_CASE(photographs_are_aligned_and_one_without_a_face_is_left_out, *utf::precondition(photo_present{})) {
+  acne::test::scratch_dir dir("pipeline-align");
+  const cv::Mat face = acne::io::read_image(photo);
+  cv::Mat mirrored;
+  cv::flip(face, mirrored, 1);
+  for (const char* set : {"real", "test"})
+    for (const char* cls : {"healthy", "mild", "moderate", "severe"}) {
+      acne::io::write_image(dir.path() / set / cls / "a.jpg", face);
+      acne::io::write_image(dir.path() / set / cls / "b.jpg", mirrored);
+    }
+  acne::io::write_image(dir.path() / "real" / "mild" / "wall.jpg", cv::Mat(200, 200, CV_8UC3, cv::Scalar::all(90)));
+  const std::string data = " --real " + (dir.path() / "real").string() + " --test " + (dir.path() / "test").string();
+  auto r = run("--strict --out " + (dir.path() / "strict").string() + data + tiny, dir.path());
+  BOOST_TEST(r.status == 1);
+  BOOST_TEST(r.says("no face found in " + (dir.path() / "real" / "mild" / "wall.jpg").string()), r.output);
+  const fs::path out = dir.path() / "run";
+  r = run("--out " + out.string() + data + tiny, dir.path());
+  BOOST_TEST_REQUIRE(r.status == 0, r.output);
+  BOOST_TEST(r.says("wall.jpg: left out"), r.output);
+  BOOST_TEST(r.says("8 faces at 16 px"), r.output);
+  BOOST_TEST(acne::io::list_images(out / "prepared" / "mild").size() == 2u);
+  // Aligned, not resized whole: far from the whole photograph at 16 px, and the mirrored photograph's
+  // face is the mirror image of the face's (alignment commutes with mirroring).
+  const cv::Mat a = acne::io::read_image(out / "prepared" / "healthy" / "a.png");
+  const cv::Mat b = acne::io::read_image(out / "prepared" / "healthy" / "b.png");
+  BOOST_REQUIRE(a.rows == 16);
+  cv::Mat whole, b_mirrored;
+  cv::resize(face, whole, {16, 16}, 0, 0, cv::INTER_AREA);
+  cv::flip(b, b_mirrored, 1);
+  const double pixels = 16 * 16 * 3;
+  BOOST_TEST(cv::norm(a, whole, cv::NORM_L1) / pixels > 40);
+  BOOST_TEST(cv::norm(a, b_mirrored, cv::NORM_L1) / pixels < 8);
 }
 
 BOOST_AUTO_TEST_CASE(options_that_cannot_go_together_exit_with_status_two) {

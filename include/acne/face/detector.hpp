@@ -2,7 +2,9 @@
 // Faces and their 68 landmarks, by dlib: the HOG frontal-face detector (no model file) and the
 // 68-point shape predictor of Debian's libdlib-data. Faces come largest first. Images whose shorter
 // side is under `min_side` pixels are enlarged (bicubic) for the detector, which finds faces of about
-// 80 pixels and up, and the landmarks are mapped back to the image.
+// 80 pixels and up, and the landmarks are mapped back to the image; images whose longer side is over
+// `max_side` (a 3112 x 3456 ACNE04 photograph) are searched at that size, and their landmarks placed
+// on the full image.
 #include <algorithm>
 #include <filesystem>
 #include <string>
@@ -23,7 +25,8 @@ inline const std::filesystem::path default_landmark_model = "/usr/share/dlib/sha
 
 struct detector_options {
   std::filesystem::path landmark_model = default_landmark_model;
-  int min_side = 400;  // images smaller than this are enlarged for the detector
+  int min_side = 400;   // images smaller than this are enlarged for the detector
+  int max_side = 1024;  // images larger than this are searched reduced
   int upsample = 1;    // dlib's pyramid upsampling: finds faces down to about 40 pixels (of the enlarged image)
 };
 
@@ -46,20 +49,28 @@ public:
                "face detection needs an 8-bit BGR or gray image, got type " << image.type());
     cv::Mat bgr = image;
     if (image.channels() == 1) cv::cvtColor(image, bgr, cv::COLOR_GRAY2BGR);
-    const double scale = std::max(1.0, double(o_.min_side) / double(std::min(bgr.rows, bgr.cols)));
-    cv::Mat work = bgr;
-    if (scale > 1) cv::resize(bgr, work, {}, scale, scale, cv::INTER_CUBIC);
-    if (!work.isContinuous()) work = work.clone();
-    const dlib::cv_image<dlib::bgr_pixel> view(work);
+    const double enlarge = std::max(1.0, double(o_.min_side) / double(std::min(bgr.rows, bgr.cols)));
+    const double scale = enlarge > 1 ? enlarge : std::min(1.0, double(o_.max_side) / double(std::max(bgr.rows, bgr.cols)));
+    cv::Mat searched = bgr;
+    if (scale != 1) cv::resize(bgr, searched, {}, scale, scale, scale > 1 ? cv::INTER_CUBIC : cv::INTER_AREA);
+    if (!searched.isContinuous()) searched = searched.clone();
+    // Landmarks on the enlarged image for a small one, on the full image for a large one.
+    const double placed = enlarge > 1 ? scale : 1;
+    cv::Mat full = bgr.isContinuous() ? bgr : bgr.clone();
+    const dlib::cv_image<dlib::bgr_pixel> search_view(searched), place_view(enlarge > 1 ? searched : full);
+    // Pixel centres: x_image = (x_scaled + 0.5) / s - 0.5.
+    const auto back = [](double v, double s) { return (v + 0.5) / s - 0.5; };
     std::vector<face_landmarks> faces;
-    for (const auto& box : detector_(view, o_.upsample)) {
-      const auto shape = predictor_(view, box);
+    for (const auto& found : detector_(search_view, o_.upsample)) {
+      const double k = scale / placed;  // searched pixels per pixel of the landmark image
+      const dlib::rectangle box(long(std::lround(back(double(found.left()), k))), long(std::lround(back(double(found.top()), k))),
+                                long(std::lround(back(double(found.right()), k))), long(std::lround(back(double(found.bottom()), k))));
+      const auto shape = predictor_(place_view, box);
       face_landmarks f;
-      // Back to the image's pixel centres: x_image = (x_work + 0.5) / scale - 0.5.
-      const auto back = [scale](double v) { return (v + 0.5) / scale - 0.5; };
-      f.box = {back(double(box.left())), back(double(box.top())), double(box.width()) / scale, double(box.height()) / scale};
+      f.box = {back(double(box.left()), placed), back(double(box.top()), placed), double(box.width()) / placed,
+               double(box.height()) / placed};
       for (std::size_t i = 0; i < landmark_count; ++i)
-        f.points[i] = {back(double(shape.part(unsigned(i)).x())), back(double(shape.part(unsigned(i)).y()))};
+        f.points[i] = {back(double(shape.part(unsigned(i)).x()), placed), back(double(shape.part(unsigned(i)).y()), placed)};
       faces.push_back(f);
     }
     std::sort(faces.begin(), faces.end(), [](const auto& a, const auto& b) { return a.box.area() > b.box.area(); });

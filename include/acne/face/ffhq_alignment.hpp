@@ -9,7 +9,8 @@
 //   integer factor floor(qsize / size / 2)), crop to the quad plus a border of 10% (3 px at least),
 //   pad what the quad reaches beyond the image by reflection (at least 30% of qsize) with the padding
 //   blurred (sigma 0.02 qsize) and faded to the image's median colour towards its edge, then map the
-//   quad onto the output square (bilinear, supersampled and reduced by area averaging).
+//   quad onto the output square (bilinear, supersampled and reduced by area averaging; bicubic where
+//   the quad is smaller than the output, a face that is upscaled).
 // The transform from image pixels to output pixels is returned with the face.
 #include <algorithm>
 #include <array>
@@ -102,10 +103,13 @@ inline aligned_face ffhq_align(const cv::Mat& image, const face_landmarks& f, in
   // Shrink.
   const int shrink = int(std::floor(qsize / s * 0.5));
   if (shrink > 1) {
-    cv::resize(img, img, {int(std::lround(double(img.cols) / shrink)), int(std::lround(double(img.rows) / shrink))}, 0, 0,
-               cv::INTER_AREA);
-    for (auto& q : quad) q *= 1.0 / shrink;
-    qsize /= shrink;
+    const cv::Size reduced(int(std::lround(double(img.cols) / shrink)), int(std::lround(double(img.rows) / shrink)));
+    // The reference divides the quad by the factor; the reduced size is rounded, so the exact scale
+    // of each axis (pixel centres kept) is used here.
+    const double sx = double(reduced.width) / img.cols, sy = double(reduced.height) / img.rows;
+    cv::resize(img, img, reduced, 0, 0, cv::INTER_AREA);
+    for (auto& q : quad) q = {(q.x + 0.5) * sx - 0.5, (q.y + 0.5) * sy - 0.5};
+    qsize *= sx;
   }
   // Crop.
   const int border = std::max(int(std::lround(qsize * 0.1)), 3);
@@ -132,8 +136,8 @@ inline aligned_face ffhq_align(const cv::Mat& image, const face_landmarks& f, in
   const double ws = work;
   const std::array<cv::Point2f, 3> square{cv::Point2f(-0.5f, -0.5f), cv::Point2f(-0.5f, float(ws - 0.5)),
                                           cv::Point2f(float(ws - 0.5), -0.5f)};
-  cv::warpAffine(img, out.image, cv::getAffineTransform(qf.data(), square.data()), {work, work}, cv::INTER_LINEAR,
-                 cv::BORDER_REFLECT);
+  cv::warpAffine(img, out.image, cv::getAffineTransform(qf.data(), square.data()), {work, work},
+                 qsize < s ? cv::INTER_CUBIC : cv::INTER_LINEAR, cv::BORDER_REFLECT);
   if (work > size) cv::resize(out.image, out.image, {size, size}, 0, 0, cv::INTER_AREA);
   return out;
 }
