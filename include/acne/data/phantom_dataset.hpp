@@ -1,6 +1,7 @@
 #pragma once
-// The phantom dataset, on disk (root/<class>/<class>_NNNNN.png + labels.csv) or in memory (rendered on
+// The phantom dataset, on disk (root/<class>/<class>_NNNNN.png, labels.csv, landmarks.csv) or in memory (rendered on
 // demand, same interface as image_folder: size / label / load).
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -17,6 +18,7 @@
 #include "acne/data/acne_class.hpp"
 #include "acne/data/phantom.hpp"
 #include "acne/error.hpp"
+#include "acne/io/atomic_file.hpp"
 #include "acne/io/image.hpp"
 
 namespace acne::data {
@@ -44,8 +46,9 @@ inline std::string phantom_file_name(acne_class c, std::size_t index) {
   return name.str();
 }
 
-// Writes root/<class>/<class>_NNNNN.png for every class and count, and root/labels.csv with the
-// columns file,class,lesion_count (file relative to root). Images are rendered in parallel (OpenMP);
+// Writes root/<class>/<class>_NNNNN.png for every class and count, root/labels.csv with the
+// columns file,class,lesion_count (file relative to root), and root/landmarks.csv with each face's 68
+// landmarks (file,x0,y0,...,x67,y67 in pixels, pixel centres at integers; phantom_landmarks.hpp). Images are rendered in parallel (OpenMP);
 // the output does not depend on the thread count. `resolution` overrides options.size. Returns the
 // records in labels.csv order.
 inline std::vector<phantom_record> write_phantom_dataset(const fs::path& root, const class_counts& per_class,
@@ -62,6 +65,7 @@ inline std::vector<phantom_record> write_phantom_dataset(const fs::path& root, c
     fs::create_directories(root / std::string(class_name(c)));
   }
   std::vector<phantom_record> records(jobs.size());
+  std::vector<std::array<cv::Point2d, 68>> landmarks(jobs.size());
   std::exception_ptr failure;
   const auto count = static_cast<std::ptrdiff_t>(jobs.size());
 #pragma omp parallel for schedule(dynamic, 1)
@@ -72,22 +76,27 @@ inline std::vector<phantom_record> write_phantom_dataset(const fs::path& root, c
       const std::string file = phantom_file_name(c, i);
       io::write_image(root / file, face.image);
       records[static_cast<std::size_t>(j)] = {file, c, face.lesion_count, face.lesion_total};
+      landmarks[static_cast<std::size_t>(j)] = face.landmarks;
     } catch (...) {
 #pragma omp critical(acne_phantom_failure)
       if (!failure) failure = std::current_exception();
     }
   }
   if (failure) std::rethrow_exception(failure);
-  const fs::path csv = root / "labels.csv", temp = root / "labels.csv.tmp";
-  {
-    std::ofstream out(temp, std::ios::trunc);
-    ACNE_CHECK(out, "write_phantom_dataset: cannot create '" << temp.string() << "'");
-    out << "file,class,lesion_count\n";
-    for (const auto& r : records) out << r.file << ',' << class_name(r.cls) << ',' << r.lesion_count << '\n';
-    out.close();
-    ACNE_CHECK(out, "write_phantom_dataset: cannot write '" << temp.string() << "'");
+  std::ostringstream labels, points;
+  labels << "file,class,lesion_count\n";
+  points << "file";
+  for (int k = 0; k < 68; ++k) points << ",x" << k << ",y" << k;
+  points << "\n" << std::fixed << std::setprecision(2);
+  for (std::size_t j = 0; j < records.size(); ++j) {
+    const auto& r = records[j];
+    labels << r.file << ',' << class_name(r.cls) << ',' << r.lesion_count << '\n';
+    points << r.file;
+    for (const auto& q : landmarks[j]) points << ',' << q.x << ',' << q.y;
+    points << '\n';
   }
-  fs::rename(temp, csv);
+  io::write_file_atomically(root / "landmarks.csv", points.str());
+  io::write_file_atomically(root / "labels.csv", labels.str());
   return records;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // Faces and their 68 landmarks, by dlib: the HOG frontal-face detector (no model file) and the
-// 68-point shape predictor of Debian's libdlib-data. Faces come largest first. Images whose shorter
+// 68-point shape predictor of Debian's libdlib-data. Faces come largest first (the surer of equal ones). Images whose shorter
 // side is under `min_side` pixels are enlarged (bicubic) for the detector, which finds faces of about
 // 80 pixels and up, and the landmarks are mapped back to the image; images whose longer side is over
 // `max_side` (a 3112 x 3456 ACNE04 photograph) are searched at that size, and their landmarks placed
@@ -27,7 +27,7 @@ struct detector_options {
   std::filesystem::path landmark_model = default_landmark_model;
   int min_side = 400;   // images smaller than this are enlarged for the detector
   int max_side = 1024;  // images larger than this are searched reduced
-  int upsample = 1;    // dlib's pyramid upsampling: finds faces down to about 40 pixels (of the enlarged image)
+  double threshold = 0;  // added to the detector's score threshold: below 0 finds more faces, and more false ones
 };
 
 class face_detector {
@@ -61,19 +61,26 @@ public:
     // Pixel centres: x_image = (x_scaled + 0.5) / s - 0.5.
     const auto back = [](double v, double s) { return (v + 0.5) / s - 0.5; };
     std::vector<face_landmarks> faces;
-    for (const auto& found : detector_(search_view, o_.upsample)) {
+    std::vector<dlib::rect_detection> detections;
+    detector_(search_view, detections, o_.threshold);
+    for (const auto& detection : detections) {
+      const auto& found = detection.rect;
       const double k = scale / placed;  // searched pixels per pixel of the landmark image
       const dlib::rectangle box(long(std::lround(back(double(found.left()), k))), long(std::lround(back(double(found.top()), k))),
                                 long(std::lround(back(double(found.right()), k))), long(std::lround(back(double(found.bottom()), k))));
       const auto shape = predictor_(place_view, box);
       face_landmarks f;
+      f.confidence = detection.detection_confidence;
       f.box = {back(double(box.left()), placed), back(double(box.top()), placed), double(box.width()) / placed,
                double(box.height()) / placed};
       for (std::size_t i = 0; i < landmark_count; ++i)
         f.points[i] = {back(double(shape.part(unsigned(i)).x()), placed), back(double(shape.part(unsigned(i)).y()), placed)};
       faces.push_back(f);
     }
-    std::sort(faces.begin(), faces.end(), [](const auto& a, const auto& b) { return a.box.area() > b.box.area(); });
+    // Largest first (DFDNet's choice); of equal boxes (the detector's sizes are steps of its pyramid), the surer.
+    std::sort(faces.begin(), faces.end(), [](const auto& a, const auto& b) {
+      return a.box.area() != b.box.area() ? a.box.area() > b.box.area() : a.confidence > b.confidence;
+    });
     return faces;
   }
 

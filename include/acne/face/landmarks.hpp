@@ -15,6 +15,7 @@ inline constexpr std::size_t landmark_count = 68;
 
 struct face_landmarks {
   cv::Rect2d box;
+  double confidence = 0;  // the detector's score (above 0: a face by its default threshold)
   std::array<cv::Point2d, landmark_count> points{};
 };
 
