@@ -1,6 +1,6 @@
 #pragma once
 // Faces and their 68 landmarks, by dlib: the HOG frontal-face detector (no model file) and the
-// 68-point shape predictor of Debian's libdlib-data. Faces come largest first (the surer of equal ones). Images whose shorter
+// 68-point shape predictor of Debian's libdlib-data. Faces come surest first. Images whose shorter
 // side is under `min_side` pixels are enlarged (bicubic) for the detector, which finds faces of about
 // 80 pixels and up, and the landmarks are mapped back to the image; images whose longer side is over
 // `max_side` (a 3112 x 3456 ACNE04 photograph) are searched at that size, and their landmarks placed
@@ -43,7 +43,7 @@ public:
     }
   }
 
-  // Every face found in an 8-bit BGR (or gray) image, largest first.
+  // Every face found in an 8-bit BGR (or gray) image, surest first.
   std::vector<face_landmarks> detect(const cv::Mat& image) {
     ACNE_CHECK(!image.empty() && image.depth() == CV_8U && (image.channels() == 3 || image.channels() == 1),
                "face detection needs an 8-bit BGR or gray image, got type " << image.type());
@@ -77,10 +77,9 @@ public:
         f.points[i] = {back(double(shape.part(unsigned(i)).x()), placed), back(double(shape.part(unsigned(i)).y()), placed)};
       faces.push_back(f);
     }
-    // Largest first (DFDNet's choice); of equal boxes (the detector's sizes are steps of its pyramid), the surer.
-    std::sort(faces.begin(), faces.end(), [](const auto& a, const auto& b) {
-      return a.box.area() != b.box.area() ? a.box.area() > b.box.area() : a.confidence > b.confidence;
-    });
+    // Surest first. DFDNet's code takes the largest, but a false detection can be the larger: a badge on
+    // astronaut.png's suit, saved as JPEG, outsizes her face.
+    std::sort(faces.begin(), faces.end(), [](const auto& a, const auto& b) { return a.confidence > b.confidence; });
     return faces;
   }
 
