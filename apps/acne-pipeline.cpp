@@ -19,7 +19,6 @@
 #include <iostream>
 #include <memory>
 #include <numeric>
-#include <set>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -34,8 +33,7 @@
 #include "acne/data/phantom_dataset.hpp"
 #include "acne/data/preprocess.hpp"
 #include "acne/device_choice.hpp"
-#include "acne/face/detector.hpp"
-#include "acne/face/ffhq_alignment.hpp"
+#include "acne/face/gan_faces.hpp"
 #include "acne/io/folder_record.hpp"
 #include "acne/io/image.hpp"
 #include "acne/io/report.hpp"
@@ -266,63 +264,6 @@ std::pair<real_faces, real_faces> real_face_sets(const pipeline_options& p) {
     return real_faces{data::list_labelled_files(data::image_folder(dir, {.classes = all_classes}), all_classes), absolute_text(dir)};
   };
   return {faces_of(train), faces_of(test)};
-}
-
-// Stage 2: every face brought to resolution x resolution, in class folders under dst; returns the
-// faces written (a class may have none, e.g. a test set without mild faces). The test faces go
-// through it too, so that every classifier is trained and tested at the resolution the GANs draw.
-// With alignment, each face is found and FFHQ-aligned (the framing a GAN transferred from an FFHQ
-// model expects); a photograph without a face found is named and left out, or stops the run (--strict).
-data::labelled_files to_gan_resolution(const pipeline_options& p, const real_faces& src, const fs::path& dst,
-                                       std::unique_ptr<face::face_detector>& detector) {
-  const int resolution = int(p.resolution);
-  const bool align = aligns(p);
-  io::claim_folder(dst, {{"source", src.source}, {"resolution", resolution}, {"align", align ? "ffhq" : "none"}},
-                   "the faces at the GAN resolution");
-  if (align && !detector) detector = std::make_unique<face::face_detector>();
-  std::size_t down = 0, up = 0, missed = 0;
-  std::set<fs::path> written;
-  data::labelled_files faces{all_classes, {}, {}};
-  for (std::size_t i = 0; i < src.faces.size(); ++i) {
-    fs::path out = dst / all_classes[std::size_t(src.faces.label(i))] / src.faces.path(i).filename().replace_extension(".png");
-    // Two files of one name (from sub-folders of a given folder) keep both.
-    if (!written.insert(out).second) written.insert(out = out.parent_path() / (out.stem().string() + "-" + std::to_string(i) + ".png"));
-    const auto keep = [&] {
-      faces.files.push_back(out);
-      faces.labels.push_back(src.faces.label(i));
-    };
-    if (fs::exists(out)) {
-      keep();
-      continue;
-    }
-    const cv::Mat image = src.faces.load(i);
-    cv::Mat ready;
-    if (align) {
-      const auto found = detector->detect(image);
-      if (found.empty()) {
-        if (p.strict) throw error("no face found in " + src.faces.path(i).string() + " (--strict stops at the first)");
-        std::cout << "no face found in " << src.faces.path(i).string() << ": left out\n";
-        ++missed;
-        continue;
-      }
-      const auto quad = face::ffhq_quad(found[0]);
-      const bool small = std::hypot(quad[3].x - quad[0].x, quad[3].y - quad[0].y) < resolution;
-      (small ? up : down) += 1;
-      ready = face::ffhq_align(image, found[0], resolution).image;
-    } else {
-      const bool small = std::min(image.rows, image.cols) < resolution;
-      (small ? up : down) += 1;
-      ready = data::resize_to(image, resolution, resolution, small ? data::resize_filter::bicubic : data::resize_filter::area);
-    }
-    io::write_image(out, ready);
-    keep();
-  }
-  std::cout << faces.size() << " faces at " << resolution << " px in " << dst << " (" << faces.counts_text() << "; "
-            << (align ? "FFHQ-aligned, " : "") << down << " downsampled and " << up << " upscaled now"
-            << (missed ? ", " + std::to_string(missed) + " without a face found left out" : std::string()) << ")\n";
-  if (up) std::cout << "warning: " << up << " faces smaller than " << resolution << " px were upscaled bicubically; a "
-                    << "restoration network (DFDNet) is not part of acne yet\n";
-  return faces;
 }
 
 train::gan_options gan_settings(const pipeline_options& p, const fs::path& out, double kimg) {
@@ -585,9 +526,15 @@ int run(const std::vector<std::string>& args) {
 
     banner("2. faces at the GAN resolution");
     const fs::path prepared = p.out / "prepared";
+    // The test faces go through it too, so that every classifier is trained and tested at the
+    // resolution the GANs draw.
     std::unique_ptr<face::face_detector> detector;
-    const auto real_set = to_gan_resolution(p, real, prepared, detector);
-    const auto test_set = to_gan_resolution(p, test, p.out / "prepared-test", detector);
+    const auto to_gan_resolution = [&](const real_faces& faces, const fs::path& dst) {
+      const face::gan_face_options o{int(p.resolution), aligns(p), p.strict, faces.source};
+      return face::faces_at_gan_resolution(faces.faces, dst, o, detector, std::cout);
+    };
+    const auto real_set = to_gan_resolution(real, prepared);
+    const auto test_set = to_gan_resolution(test, p.out / "prepared-test");
     for (std::size_t c = 0; c < all_classes.size(); ++c)
       if (std::count(real_set.labels.begin(), real_set.labels.end(), int(c)) == 0)
         throw error("no " + all_classes[c] + " training face is left after stage 2" +

@@ -5,6 +5,7 @@
 // has its eyes where the alignment's transform puts them, level.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "acne/face/detector.hpp"
 #include "acne/face/dfdnet_alignment.hpp"
 #include "acne/face/ffhq_alignment.hpp"
+#include "acne/face/paste_back.hpp"
 #include "acne/io/image.hpp"
 
 namespace test_face_alignment {
@@ -132,6 +134,38 @@ BOOST_AUTO_TEST_CASE(dfdnet_alignment_puts_the_five_points_on_the_template_and_k
   BOOST_REQUIRE(!again.empty());
   BOOST_TEST(distance(again[0].points[36], f::dfdnet_template()[2]) < 15, again[0].points[36]);
   BOOST_TEST(distance(again[0].points[45], f::dfdnet_template()[0]) < 15, again[0].points[45]);
+}
+
+BOOST_AUTO_TEST_CASE(a_face_pasted_back_returns_the_photograph_and_fades_in_a_new_one, *utf::precondition(photo_present{})) {
+  const cv::Mat photo = acne::io::read_image(astronaut);
+  const auto a = f::dfdnet_align(photo, detector().detect(photo).at(0));
+  // The aligned face itself, pasted back: the photograph again, up to two resamplings.
+  const cv::Mat back = f::paste_back(photo, a.image, a.to_image);
+  BOOST_REQUIRE(back.size() == photo.size());
+  BOOST_TEST(cv::norm(back, photo, cv::NORM_L1) / double(photo.total() * 3) < 2.0);
+  // A grey "restoration": grey at the face's centre, the photograph untouched far from it, and in
+  // between a blend of the two (the official blend also multiplies the face by its eroded footprint,
+  // so at the seam's outer edge it dips a little below both: 10% at most).
+  const cv::Mat grey(a.image.size(), CV_8UC3, cv::Scalar::all(128));
+  const cv::Mat pasted = f::paste_back(photo, grey, a.to_image);
+  const cv::Point centre = f::apply(a.to_image, {255.5, 255.5});
+  BOOST_TEST(cv::norm(pasted.at<cv::Vec3b>(centre), cv::Vec3b::all(128)) < 2);
+  const cv::Rect corner(0, 400, 60, 60);  // the bottom-left corner, outside the 512 face's footprint
+  BOOST_TEST(cv::norm(pasted(corner), photo(corner), cv::NORM_INF) == 0);
+  std::size_t blended = 0;
+  for (int x = centre.x; x < photo.cols; ++x) {
+    const auto p = pasted.at<cv::Vec3b>(centre.y, x), o = photo.at<cv::Vec3b>(centre.y, x);
+    for (int c = 0; c < 3; ++c) BOOST_TEST(int(p[c]) >= 0.9 * std::min(int(o[c]), 128) - 1);
+    for (int c = 0; c < 3; ++c) BOOST_TEST(int(p[c]) <= std::max(int(o[c]), 128) + 1);
+    blended += p != o && p != cv::Vec3b::all(128);
+  }
+  BOOST_TEST(blended > 5u, "a seam " << blended << " pixels wide");
+  // Twice the size: the enlarged photograph where the face is not.
+  const cv::Mat twice = f::paste_back(photo, a.image, a.to_image, 2);
+  cv::Mat enlarged;
+  cv::resize(photo, enlarged, {1024, 1024});
+  BOOST_TEST(twice.rows == 1024);
+  BOOST_TEST(cv::norm(twice(cv::Rect(0, 800, 120, 120)), enlarged(cv::Rect(0, 800, 120, 120)), cv::NORM_INF) == 0);
 }
 
 BOOST_AUTO_TEST_CASE(an_ffhq_aligned_face_has_level_eyes_where_its_transform_puts_them, *utf::precondition(photo_present{})) {
