@@ -448,9 +448,10 @@ nlohmann::json audit_synthetic(const pipeline_options& p, const std::string& cls
     using D = decltype(d);
     std::vector<audit::space> spaces;
     spaces.push_back({metrics::make_pixel_extractor(32), metrics::distance_kind::euclidean});
+    // random-conv-v1's flags alone do not decide (audit/audit.hpp); Inception's do.
     spaces.push_back({p.fid_weights.empty() ? metrics::make_random_conv_extractor<D>()
                                             : metrics::make_inception_fid_extractor<D>(p.fid_weights),
-                      metrics::distance_kind::cosine});
+                      metrics::distance_kind::cosine, !p.fid_weights.empty()});
     return audit::run_audit<D>(audit::list_image_set(synthetic / cls), real, test, spaces, o);
   });
   const fs::path folder = p.out / "audit" / cls;

@@ -66,7 +66,7 @@ const faces& shared_faces() {
 std::vector<audit::space> pixel_and_feature_spaces() {
   std::vector<audit::space> spaces;
   spaces.push_back({acne::metrics::make_pixel_extractor(32), acne::metrics::distance_kind::euclidean});
-  spaces.push_back({acne::metrics::make_random_conv_extractor(), acne::metrics::distance_kind::cosine});
+  spaces.push_back({acne::metrics::make_random_conv_extractor(), acne::metrics::distance_kind::cosine, false});
   return spaces;
 }
 
@@ -106,6 +106,19 @@ BOOST_AUTO_TEST_CASE(noisy_mirrored_copies_of_the_training_faces_are_caught_by_e
     BOOST_TEST(pixels.synthetic[i].real == i);
     BOOST_TEST(pixels.synthetic[i].mirrored == f.mirrored[i], "copy " << i);
   }
+}
+
+BOOST_AUTO_TEST_CASE(a_space_whose_flags_do_not_decide_still_fails_the_copies_on_c_t) {
+  const auto& f = shared_faces();
+  std::vector<audit::space> spaces;
+  spaces.push_back({acne::metrics::make_random_conv_extractor(), acne::metrics::distance_kind::cosine, false});
+  const auto r = audit::run_audit(audit::list_image_set(f.copies), audit::list_image_set(f.real),
+                                  audit::list_image_set(f.test), spaces);
+  BOOST_TEST(r.spaces[0].flagged() >= r.synthetic.size() * 9 / 10);  // scored and reported
+  BOOST_TEST(r.flagged_count() == 0u);                                 // but not near-copies for it
+  BOOST_REQUIRE(!r.passed());
+  for (const auto& failure : r.failures) BOOST_TEST(failure.find("near-copies") == std::string::npos, failure);
+  BOOST_TEST(r.failures.front().find("C_T") != std::string::npos, r.failures.front());
 }
 
 BOOST_AUTO_TEST_CASE(independent_faces_of_another_seed_pass) {

@@ -64,6 +64,7 @@ inline nlohmann::json space_json(const space_audit& s) {
                       {"distance", s.distance},
                       {"seconds", s.seconds},
                       {"near_copies", s.flagged()},
+                      {"decides_near_copies", s.decides_near_copies},
                       {"near_copy_thresholds", {{"calibrated", s.calibrated_threshold}, {"ratio", s.ratio_threshold}}},
                       {"nearest_real_distance", {{"synthetic", detail::summary(synthetic)}, {"test", detail::summary(s.test_nearest)}}},
                       {"authenticity", s.authenticity},
@@ -116,6 +117,7 @@ inline nlohmann::json audit_summary(const audit_result& r) {
   nlohmann::json spaces = nlohmann::json::object();
   for (const auto& s : r.spaces)
     spaces[s.name] = {{"near_copies", s.flagged()},
+                      {"decides_near_copies", s.decides_near_copies},
                       {"c_t", s.copying ? nlohmann::json(s.copying->c_t) : nlohmann::json(nullptr)},
                       {"authenticity", s.authenticity},
                       {"test_authenticity", detail::optional_json(s.test_authenticity)},

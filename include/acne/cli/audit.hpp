@@ -86,7 +86,7 @@ std::vector<audit::space> make_spaces(const audit_arguments& a) {
   std::vector<audit::space> spaces;
   if (a.pixel_size) spaces.push_back({metrics::make_pixel_extractor(a.pixel_size), metrics::distance_kind::euclidean});
   if (a.extractor == metrics::random_conv_name)
-    spaces.push_back({metrics::make_random_conv_extractor<D>(), metrics::distance_kind::cosine});
+    spaces.push_back({metrics::make_random_conv_extractor<D>(), metrics::distance_kind::cosine, false});
   if (a.extractor == metrics::inception_fid_name)
     spaces.push_back({metrics::make_inception_fid_extractor<D>(a.weights), metrics::distance_kind::cosine});
   if (!a.classifier.empty())
@@ -95,7 +95,8 @@ std::vector<audit::space> make_spaces(const audit_arguments& a) {
 }
 
 inline void print_space(const audit::space_audit& s, std::ostream& out) {
-  out << "  " << s.name << " (" << s.distance << "): near-copies " << s.flagged() << ", authenticity " << s.authenticity;
+  out << "  " << s.name << " (" << s.distance << "): near-copies " << s.flagged()
+      << (s.decides_near_copies ? "" : " (its flags alone decide nothing)") << ", authenticity " << s.authenticity;
   if (s.test_authenticity) out << " (test " << *s.test_authenticity << ")";
   if (s.copying && s.copying->used_cells())
     out << ", C_T " << s.copying->c_t << " over " << s.copying->used_cells() << " cells";
