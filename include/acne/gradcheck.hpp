@@ -23,6 +23,7 @@ struct gradcheck_options {
   double tol_floor = 1e-4;
   std::size_t max_checks = 200;  // per tensor kind; sampled uniformly when there are more
   std::uint64_t seed = 7;
+  bool check_inputs = true;  // false: a network that does not differentiate its input
 };
 
 template <class Layer>
@@ -37,7 +38,7 @@ gradcheck_result check_gradients(network<Layer>& net, const tensor<double, cpu>&
 
   net.forward(x);
   net.zero_grad();
-  const tensor<double, cpu> dx = net.backward(r);
+  const tensor<double, cpu> dx = net.backward(r, opt.check_inputs);
   const tensor<double, cpu> dparams = net.gradients();
 
   auto pick = [&](std::size_t n) {
@@ -58,7 +59,7 @@ gradcheck_result check_gradients(network<Layer>& net, const tensor<double, cpu>&
 
   gradcheck_result res;
   tensor<double, cpu> probe = x;
-  for (std::size_t i : pick(x.size())) {
+  for (std::size_t i : pick(opt.check_inputs ? x.size() : 0)) {
     const double saved = probe[i];
     probe[i] = saved + opt.eps;
     const double up = loss(probe);
@@ -71,7 +72,7 @@ gradcheck_result check_gradients(network<Layer>& net, const tensor<double, cpu>&
   auto& params = net.parameters();
   std::vector<std::size_t> trainable;
   for (const auto& s : net.slots())
-    if (s.trainable())
+    if (s.trainable() && !s.frozen)  // a frozen parameter gets no gradient by design
       for (std::size_t k = 0; k < s.shape.size(); ++k) trainable.push_back(s.offset + k);
   for (std::size_t j : pick(trainable.size())) {
     const std::size_t i = trainable[j];

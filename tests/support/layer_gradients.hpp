@@ -16,6 +16,9 @@ struct layer_check {
   double param_scale = 1.0;
   std::size_t max_checks = 200;  // per tensor kind
   std::uint64_t seed = 1;
+  // false: checked in inference mode, after one training forward (layers whose training forward
+  // changes their state, such as spectral norm's power iteration, hold still there).
+  bool training = true;
 };
 
 inline tensor<double> normal_tensor(shape4 s, std::uint64_t seed) {
@@ -35,7 +38,12 @@ gradcheck_result check_layer_gradients(L layer, shape4 in, const layer_check& o 
   for (auto& s : net.slots())
     if (s.trainable())
       for (auto& v : *s.value) v = o.param_scale * d(gen);
-  const auto r = check_gradients(net, normal_tensor(in, o.seed + 1), {.max_checks = o.max_checks});
+  const auto x = normal_tensor(in, o.seed + 1);
+  if (!o.training) {
+    net.forward(x);
+    net.eval();
+  }
+  const auto r = check_gradients(net, x, {.max_checks = o.max_checks});
   BOOST_TEST_MESSAGE("inputs " << r.inputs_checked << " params " << r.params_checked << " worst " << r.worst());
   return r;
 }

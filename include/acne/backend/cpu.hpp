@@ -10,8 +10,11 @@
 #include "acne/backend/cpu/normalize.hpp"
 #include "acne/backend/cpu/optim.hpp"
 #include "acne/backend/cpu/pool.hpp"
+#include "acne/backend/cpu/resampling.hpp"
 #include "acne/backend/cpu/upfirdn2d.hpp"
 #include "acne/backend/operations.hpp"
 
 static_assert(acne::backend_operations<float, acne::cpu>, "the CPU backend lacks an operation for float");
 static_assert(acne::backend_operations<double, acne::cpu>, "the CPU backend lacks an operation for double");
+static_assert(acne::restoration_operations<float, acne::cpu>, "the CPU backend lacks a restoration operation for float");
+static_assert(acne::restoration_operations<double, acne::cpu>, "the CPU backend lacks a restoration operation for double");

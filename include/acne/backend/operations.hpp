@@ -86,6 +86,20 @@ concept stylegan_operations = requires(tensor<T, D>& y, const tensor<T, D>& x, c
   minibatch_stddev_backward_tangent(x, x, x, x, y, k, k);
 };
 
+// The restoration network's operations (DFDNet): resizing as PyTorch's F.interpolate does it, windows
+// of one sample's planes, elementwise products, and a dictionary's inner products. The CPU backend
+// has them; the CUDA backend does not yet, so they are checked apart from backend_operations.
+template <class T, class D>
+concept restoration_operations = requires(tensor<T, D>& y, const tensor<T, D>& x, std::size_t k, bool flag) {
+  resize_bilinear_forward(x, y);            // to y's height and width, align_corners = False
+  resize_bilinear_backward(x, y);           // dx (shaped) from dy
+  resize_nearest_forward(x, y);
+  take_window(x, k, k, k, y);               // y[0] = x[n] at (top, left)
+  put_window(x, y, k, k, k, flag);          // y[n] at (top, left) = x[0], or += x[0]
+  multiply(x, x, y);                        // y = a * b
+  plane_products(x, x, y);                  // q[k, c] = <a[k, c], x[0, c]>
+};
+
 template <class T, class D>
 concept backend_operations = elementwise_operations<T, D> && dnn_operations<T, D> && training_operations<T, D> &&
                              stylegan_operations<T, D>;

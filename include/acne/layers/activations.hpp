@@ -43,6 +43,11 @@ struct tanh_layer : activation_layer<T, D> {
   tanh_layer() : activation_layer<T, D>(activation::tanh()) {}
 };
 
+template <class T, class D = cpu>
+struct sigmoid_layer : activation_layer<T, D> {
+  sigmoid_layer() : activation_layer<T, D>(activation::sigmoid()) {}
+};
+
 // y = act(x + bias * bias_gain) * gain, clamped: one pass instead of a bias layer and an activation.
 template <class T, class D = cpu>
 class bias_act : public layer_base<T, D> {

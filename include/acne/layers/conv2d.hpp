@@ -1,13 +1,15 @@
 #pragma once
 // 2-D convolution: Keras "same"/"valid" or explicit padding, stride, dilation, optional bias, and
-// gains on weight and bias (weights used as w * weight_gain, bias as b * bias_gain), which
-// `equalized` sets to StyleGAN2's equalised learning rate (gained_weight.hpp).
+// a weight policy: gains on weight and bias (weights used as w * weight_gain, bias as
+// b * bias_gain), which `equalized` sets to StyleGAN2's equalised learning rate (gained_weight.hpp),
+// or `spectral`, the weight divided by its largest singular value (spectral_norm.hpp).
 #include "acne/backend/conv_geometry.hpp"
 #include <optional>
 
 #include "acne/backend.hpp"
 #include "acne/layers/gained_weight.hpp"
 #include "acne/layers/layer.hpp"
+#include "acne/layers/spectral_norm.hpp"
 
 namespace acne {
 
@@ -27,6 +29,7 @@ struct conv2d_options {
   initializer bias_init = initializer::zeros();
   std::string name;
   std::optional<equalized_lr> equalized{};  // set: gains and weight_init from fan_in, as StyleGAN2
+  std::optional<spectral_norm> spectral{};  // set: the weight is stored as weight_orig, used as W / sigma
 };
 
 template <class T, class D = cpu>
@@ -39,9 +42,17 @@ public:
     in_channels_ = in.c;
     const std::size_t kh = kernel_h(), kw = kernel_w();
     const std::size_t fan_in = in.c * kh * kw, fan_out = opt_.filters * kh * kw;
+    ACNE_CHECK(!(opt_.spectral && opt_.equalized),
+               "conv2d '" << this->name << "': spectral norm and the equalised learning rate exclude each other");
     gains_ = weight_gains::of(opt_.equalized, fan_in, opt_.weight_gain, opt_.bias_gain, opt_.weight_init);
-    reg.add("weight", {opt_.filters, in.c, kh, kw}, gains_.weight_init, fan_in, fan_out, &weight_, &dweight_, opt_.lr_mult);
+    const shape4 w{opt_.filters, in.c, kh, kw};
+    reg.add(opt_.spectral ? "weight_orig" : "weight", w, gains_.weight_init, fan_in, fan_out, &weight_, &dweight_,
+            opt_.lr_mult);
     if (opt_.bias) reg.add("bias", {opt_.filters, 1, 1, 1}, opt_.bias_init, fan_in, fan_out, &bias_, &dbias_, opt_.lr_mult);
+    if (opt_.spectral) {
+      spectral_ = spectral_normalizer<T, D>(*opt_.spectral);
+      spectral_.setup(w, reg);
+    }
     return output_shape(in);
   }
 
@@ -55,22 +66,28 @@ public:
     return resolve_padding(g, opt_.padding, in.h, in.w);
   }
 
-  void forward(const tensor<T, D>& x, tensor<T, D>& y, context&) {
+  void forward(const tensor<T, D>& x, tensor<T, D>& y, context& ctx) {
     ACNE_CHECK(x.shape().c == in_channels_, "conv2d '" << this->name << "': input " << x.shape() << " has "
                                                        << x.shape().c << " channels, weights expect " << in_channels_);
     y.resize(output_shape(x.shape()));
-    conv2d_forward(x, gained(weight_, gains_.weight, scaled_), y, geometry(x.shape()));
+    conv2d_forward(x, effective_weight(ctx.training), y, geometry(x.shape()));
     if (opt_.bias) add_channel_bias(y, bias_, T(gains_.bias));
   }
 
   void backward(const tensor<T, D>& x, const tensor<T, D>&, const tensor<T, D>& dy, tensor<T, D>* dx, context&) {
     const window g = geometry(x.shape());
     if (opt_.bias) channel_bias_grad(dy, dbias_, T(gains_.bias));
-    add_gained_gradient(dweight_, gains_.weight, scratch_,
-                        [&](tensor<T, D>& out, T beta) { conv2d_backward_filter(x, dy, out, g, beta); });
+    const auto filter_grad = [&](tensor<T, D>& out, T beta) { conv2d_backward_filter(x, dy, out, g, beta); };
+    if (opt_.spectral) {
+      scratch_.resize(dweight_.shape());
+      filter_grad(scratch_, T(0));
+      spectral_.add_gradient(scratch_, weight_, dweight_);
+    } else {
+      add_gained_gradient(dweight_, gains_.weight, scratch_, filter_grad);
+    }
     if (dx) {
       dx->resize(x.shape());
-      conv2d_backward_data(dy, gained(weight_, gains_.weight, scaled_), *dx, g);
+      conv2d_backward_data(dy, opt_.spectral ? spectral_.last() : gained(weight_, gains_.weight, scaled_), *dx, g);
     }
   }
 
@@ -81,9 +98,14 @@ public:
   tensor<T, D>& bias() { return bias_; }
 
 private:
+  const tensor<T, D>& effective_weight(bool training) {
+    return opt_.spectral ? spectral_.normalized(weight_, training) : gained(weight_, gains_.weight, scaled_);
+  }
+
   conv2d_options opt_;
   std::size_t in_channels_ = 0;
   weight_gains gains_;
+  spectral_normalizer<T, D> spectral_;
   tensor<T, D> weight_, dweight_, bias_, dbias_, scaled_, scratch_;
 };
 

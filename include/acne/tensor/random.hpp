@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <random>
+#include <vector>
 
 #include "acne/tensor/tensor.hpp"
 
@@ -11,7 +12,7 @@ namespace acne {
 
 using rng = std::mt19937_64;
 
-enum class init_kind { zeros, ones, constant, normal, uniform, glorot_uniform, he_normal };
+enum class init_kind { zeros, ones, constant, normal, uniform, glorot_uniform, he_normal, values };
 
 struct initializer {
   init_kind kind = init_kind::zeros;
@@ -25,6 +26,10 @@ struct initializer {
   // Keras' default kernel initialiser: U(-l, l), l = sqrt(6 / (fan_in + fan_out)).
   static initializer glorot_uniform() { return {init_kind::glorot_uniform}; }
   static initializer he_normal() { return {init_kind::he_normal}; }
+  // Given values, one per element (constants such as ImageNet's channel means).
+  static initializer of_values(std::vector<double> v) { return {init_kind::values, 0.0, 1.0, std::move(v)}; }
+
+  std::vector<double> values{};
 };
 
 template <class T>
@@ -49,6 +54,10 @@ void initialize(tensor<T, cpu>& t, const initializer& init, std::size_t fan_in, 
       for (auto& v : t) v = T(d(gen));
       return;
     }
+    case init_kind::values:
+      ACNE_CHECK(init.values.size() == t.size(), "initializer of " << init.values.size() << " values for " << t.shape());
+      for (std::size_t i = 0; i < t.size(); ++i) t.data()[i] = T(init.values[i]);
+      return;
     case init_kind::he_normal: {
       std::normal_distribution<double> d(0.0, std::sqrt(2.0 / double(fan_in)));
       for (auto& v : t) v = T(d(gen));
