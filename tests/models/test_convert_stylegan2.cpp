@@ -14,6 +14,7 @@
 #include "acne/models/stylegan2/discriminator.hpp"
 #include "acne/models/stylegan2/generator.hpp"
 #include "acne/models/stylegan2/weights.hpp"
+#include "support/python_scripts.hpp"
 #include "support/scratch_dir.hpp"
 
 namespace test_models_convert_stylegan2 {
@@ -56,34 +57,9 @@ void require_equal(Net& a, Net& b, double tolerance = 0) {
   }
 }
 
-std::string python() {
-  static const std::string found = [] {
-    std::vector<std::string> candidates;
-    if (const char* env = std::getenv("ACNE_PYTHON")) candidates.push_back(env);
-    candidates.push_back("python3");
-    candidates.push_back("/usr/bin/python3");
-    for (const auto& p : candidates)
-      if (std::system((p + " -c 'import numpy' >/dev/null 2>&1").c_str()) == 0) return p;
-    return std::string();
-  }();
-  return found;
-}
-
-struct python_with_numpy {
-  boost::test_tools::assertion_result operator()(utf::test_unit_id) const {
-    boost::test_tools::assertion_result r(!python().empty());
-    r.message() << "skipped: no python3 with numpy (set ACNE_PYTHON)";
-    return r;
-  }
-};
-
-int run(const std::string& command, const fs::path& log) {
-  const int rc = std::system((command + " > '" + log.string() + "' 2>&1").c_str());
-  std::ifstream in(log);
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  BOOST_TEST_MESSAGE("$ " << command << "\n" << text);
-  return rc;
-}
+using acne::test::python;
+using acne::test::python_with_numpy;
+using acne::test::run;
 
 auto mentions(std::string text) {
   return [text](const acne::error& e) {

@@ -33,13 +33,13 @@ inline std::vector<std::int64_t> without_unit_tail(std::vector<std::int64_t> sha
 }
 }  // namespace detail
 
+// `source` names the file in messages.
 template <class Layer>
-pretrained_result load_pretrained(const std::filesystem::path& path, network<Layer>& net,
+pretrained_result load_pretrained(io::safetensors_file file, const std::string& source, network<Layer>& net,
                                   const pretrained_options& options = {}) {
   using T = typename network<Layer>::T;
   using D = typename network<Layer>::D;
-  ACNE_CHECK(!net.slots().empty(), "load_pretrained: set the network up before loading '" << path.string() << "'");
-  io::safetensors_file file = io::load_safetensors(path);
+  ACNE_CHECK(!net.slots().empty(), "load_pretrained: set the network up before loading " << source);
   std::set<std::string> wanted;
   for (const auto& s : net.slots()) wanted.insert(s.name);
 
@@ -60,13 +60,19 @@ pretrained_result load_pretrained(const std::filesystem::path& path, network<Lay
     expected.push_back({s.name, type, detail::without_unit_tail({std::int64_t(s.shape.n), std::int64_t(s.shape.c),
                                                                  std::int64_t(s.shape.h), std::int64_t(s.shape.w)})});
   }
-  io::check_against(used, expected, "weights '" + path.string() + "'");
+  io::check_against(used, expected, source);
   for (auto& s : net.slots()) {
     const std::vector<T> host = used.at(s.name).template as<T>();
     memory<D>::from_host(s.value->data(), host.data(), s.value->bytes());
     ++result.loaded;
   }
   return result;
+}
+
+template <class Layer>
+pretrained_result load_pretrained(const std::filesystem::path& path, network<Layer>& net,
+                                  const pretrained_options& options = {}) {
+  return load_pretrained(io::load_safetensors(path), "weights '" + path.string() + "'", net, options);
 }
 
 }  // namespace acne

@@ -1,0 +1,81 @@
+#pragma once
+// DFDNet weights in one safetensors file (tools/convert_dfdnet.py writes it from the official
+// release; metadata format "acne-dfdnet-v1"): the generator's tensors under the official state-dict
+// names, and the 16 component dictionaries as "dictionary.<part>.<size>" [K, C, s, s]. Loading
+// checks everything before it changes anything: every parameter and spectral-norm vector present
+// with its shape, no tensor the generator does not have, every dictionary present with the width
+// of this generator and its part's atom size, and a file converted at reduced widths (a test file)
+// only into a generator of the same widths. The first mismatch is named, never skipped: the
+// official loader's silent skip of a missing checkpoint is how its users got garbage faces.
+#include <filesystem>
+#include <string>
+
+#include "acne/io/safetensors.hpp"
+#include "acne/models/dfdnet/dictionaries.hpp"
+#include "acne/models/dfdnet/generator.hpp"
+#include "acne/models/pretrained.hpp"
+
+namespace acne::dfdnet {
+
+inline constexpr const char* file_format = "acne-dfdnet-v1";
+
+// The widths a file was converted at (its "reduced" metadata, 1 when absent).
+inline std::size_t file_width_divisor(const io::safetensors_file& file) {
+  return file.metadata.contains("reduced") ? std::stoul(file.metadata.at("reduced")) : 1;
+}
+
+inline void check_format(const io::safetensors_file& file, const std::string& source, std::size_t width_divisor) {
+  ACNE_CHECK(file.metadata.contains("format") && file.metadata.at("format") == file_format,
+             source << " is not a DFDNet file of acne (metadata format \"" << file_format
+                    << "\"; tools/convert_dfdnet.py writes one from the official release)");
+  ACNE_CHECK(file_width_divisor(file) == width_divisor,
+             source << " holds a DFDNet at widths / " << file_width_divisor(file) << ", the generator has widths / "
+                    << width_divisor);
+}
+
+template <class T, class D>
+component_dictionaries<T, D> load_dictionaries(const io::safetensors_file& file, const std::string& source,
+                                               std::size_t width_divisor = 1) {
+  component_dictionaries<T, D> out;
+  const std::array<std::size_t, 4> channels{128, 256, 512, 512};
+  for (std::size_t i = 0; i < 4; ++i)
+    for (face_part p : face_parts_in_order) {
+      const std::string name = dictionary_name(p, feature_sides[i]);
+      const auto* t = file.find(name);
+      ACNE_CHECK(t, source << " holds no dictionary " << name);
+      const std::size_t c = channels[i] / width_divisor, s = atom_side(p, feature_sides[i]);
+      ACNE_CHECK(t->shape.size() == 4 && t->shape[0] > 0 && std::size_t(t->shape[1]) == c &&
+                     std::size_t(t->shape[2]) == s && std::size_t(t->shape[3]) == s,
+                 source << ": dictionary " << name << " is " << io::detail::shape_string(t->shape) << ", expected [K, " << c << ", "
+                        << s << ", " << s << "]");
+      tensor<float> atoms({std::size_t(t->shape[0]), c, s, s});
+      const auto values = t->template as<float>();
+      std::copy(values.begin(), values.end(), atoms.begin());
+      out.at(p, i) = component_dictionary<T, D>(atoms);
+    }
+  return out;
+}
+
+// Loads the generator's tensors; the dictionaries are left to load_dictionaries.
+template <class T, class D>
+void load_generator(network<generator<T, D>>& net, const io::safetensors_file& file, const std::string& source) {
+  check_format(file, source, net.layer().cfg().width_divisor);
+  io::safetensors_file tensors;
+  tensors.metadata = file.metadata;
+  for (const auto& t : file.tensors)
+    if (!t.name.starts_with("dictionary.")) tensors.tensors.push_back(t);
+  load_pretrained(std::move(tensors), source, net);
+}
+
+// Both, from one file.
+template <class T, class D>
+component_dictionaries<T, D> load_dfdnet(network<generator<T, D>>& net, const std::filesystem::path& path) {
+  const auto file = io::load_safetensors(path);
+  const std::string source = "DFDNet weights '" + path.string() + "'";
+  check_format(file, source, net.layer().cfg().width_divisor);
+  auto dictionaries = load_dictionaries<T, D>(file, source, net.layer().cfg().width_divisor);
+  load_generator(net, file, source);
+  return dictionaries;
+}
+
+}  // namespace acne::dfdnet
