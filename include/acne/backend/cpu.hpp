@@ -16,5 +16,3 @@
 
 static_assert(acne::backend_operations<float, acne::cpu>, "the CPU backend lacks an operation for float");
 static_assert(acne::backend_operations<double, acne::cpu>, "the CPU backend lacks an operation for double");
-static_assert(acne::restoration_operations<float, acne::cpu>, "the CPU backend lacks a restoration operation for float");
-static_assert(acne::restoration_operations<double, acne::cpu>, "the CPU backend lacks a restoration operation for double");

@@ -13,6 +13,7 @@
 #include "acne/backend/cuda/normalize.hpp"
 #include "acne/backend/cuda/optim.hpp"
 #include "acne/backend/cuda/pool.hpp"
+#include "acne/backend/cuda/resampling.hpp"
 #include "acne/backend/cuda/transfer.hpp"
 #include "acne/backend/cuda/upfirdn2d.hpp"
 #include "acne/backend/operations.hpp"

@@ -87,8 +87,7 @@ concept stylegan_operations = requires(tensor<T, D>& y, const tensor<T, D>& x, c
 };
 
 // The restoration network's operations (DFDNet): resizing as PyTorch's F.interpolate does it, windows
-// of one sample's planes, elementwise products, and a dictionary's inner products. The CPU backend
-// has them; the CUDA backend does not yet, so they are checked apart from backend_operations.
+// of one sample's planes, elementwise products, and a dictionary's inner products.
 template <class T, class D>
 concept restoration_operations = requires(tensor<T, D>& y, const tensor<T, D>& x, std::size_t k, bool flag) {
   resize_bilinear_forward(x, y);            // to y's height and width, align_corners = False
@@ -102,6 +101,6 @@ concept restoration_operations = requires(tensor<T, D>& y, const tensor<T, D>& x
 
 template <class T, class D>
 concept backend_operations = elementwise_operations<T, D> && dnn_operations<T, D> && training_operations<T, D> &&
-                             stylegan_operations<T, D>;
+                             stylegan_operations<T, D> && restoration_operations<T, D>;
 
 }  // namespace acne
