@@ -58,6 +58,14 @@ public:
   }
 
   const shape4& shape() const { return atoms_.shape(); }
+  // The atoms on the host, [K, C, s, s].
+  tensor<float> host_atoms() const {
+    std::vector<T> values(atoms_.size());
+    memory<D>::to_host(values.data(), atoms_.data(), values.size() * sizeof(T));
+    tensor<float> out(atoms_.shape());
+    for (std::size_t i = 0; i < values.size(); ++i) out.data()[i] = float(values[i]);
+    return out;
+  }
   std::size_t atoms() const { return atoms_.shape().n; }
 
   // The score of every atom against `crop` [1, C, s, s] (host values of the crop beside it).
@@ -109,6 +117,7 @@ struct component_dictionaries {
   std::array<std::array<component_dictionary<T, D>, 4>, 4> parts;
 
   component_dictionary<T, D>& at(face_part p, std::size_t scale) { return parts[std::size_t(p)][scale]; }
+  const component_dictionary<T, D>& at(face_part p, std::size_t scale) const { return parts[std::size_t(p)][scale]; }
   bool complete() const {
     for (const auto& row : parts)
       for (const auto& d : row)

@@ -67,6 +67,34 @@ void load_generator(network<generator<T, D>>& net, const io::safetensors_file& f
   load_pretrained(std::move(tensors), source, net);
 }
 
+// A generator and its dictionaries as one file of the same form (a trained or a test DFDNet).
+template <class T, class D>
+void save_dfdnet(network<generator<T, D>>& net, const component_dictionaries<T, D>& dictionaries,
+                 const std::filesystem::path& path, const std::string& source) {
+  io::safetensors_file file;
+  file.metadata["format"] = file_format;
+  file.metadata["source"] = source;
+  file.metadata["contents"] = "generator+dictionaries";
+  if (const std::size_t d = net.layer().cfg().width_divisor; d != 1) file.metadata["reduced"] = std::to_string(d);
+  for (const auto& s : net.slots()) {
+    std::vector<T> host(s.shape.size());
+    memory<D>::to_host(host.data(), s.value->data(), host.size() * sizeof(T));
+    file.tensors.push_back(io::make_record(s.name, std::vector<std::int64_t>{std::int64_t(s.shape.n), std::int64_t(s.shape.c),
+                                                                              std::int64_t(s.shape.h), std::int64_t(s.shape.w)},
+                                           host));
+  }
+  for (std::size_t i = 0; i < 4; ++i)
+    for (face_part p : face_parts_in_order) {
+      const auto atoms = dictionaries.at(p, i).host_atoms();
+      const auto& sh = atoms.shape();
+      file.tensors.push_back(io::make_record(
+          dictionary_name(p, feature_sides[i]),
+          std::vector<std::int64_t>{std::int64_t(sh.n), std::int64_t(sh.c), std::int64_t(sh.h), std::int64_t(sh.w)},
+          std::vector<float>(atoms.begin(), atoms.end())));
+    }
+  io::save_safetensors(path, file);
+}
+
 // Both, from one file.
 template <class T, class D>
 component_dictionaries<T, D> load_dfdnet(network<generator<T, D>>& net, const std::filesystem::path& path) {

@@ -1,0 +1,140 @@
+// acne-restore (cli/restore.hpp, face/restore.hpp) on a real photograph (astronaut.png of Debian's
+// python3-imageio) with a DFDNet at reduced widths made here: the face is found, restored and pasted
+// back into the enlarged photograph, which is untouched far from the face; the restored face is the
+// generator's output for the aligned face; an image without a face is named and skipped, or stops
+// the run with --strict; --aligned restores an aligned face as it is; and bad usage exits 2.
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "acne/cli/restore.hpp"
+#include "support/hashed_fill.hpp"
+#include "support/program_run.hpp"
+#include "support/scratch_dir.hpp"
+
+namespace test_face_restore {
+
+namespace fs = std::filesystem;
+namespace utf = boost::unit_test;
+using namespace acne;
+using acne::test::scratch_dir;
+
+namespace {
+
+const fs::path astronaut = "/usr/lib/python3/dist-packages/imageio/resources/images/astronaut.png";
+
+struct photo_and_model {
+  boost::test_tools::assertion_result operator()(utf::test_unit_id) const {
+    boost::test_tools::assertion_result r(fs::exists(astronaut) && fs::exists(face::default_landmark_model));
+    r.message() << astronaut.string() << " (python3-imageio) or " << face::default_landmark_model.string()
+                << " (libdlib-data) is missing";
+    return r;
+  }
+};
+
+// A DFDNet at widths / 16 with seeded weights and dictionaries of 3 atoms, after one training
+// forward (spectral norm's u and v), saved as tools/convert_dfdnet.py would write it.
+void make_weights(const fs::path& file) {
+  network<dfdnet::generator<float>> net{dfdnet::generator<float>({.width_divisor = 16})};
+  net.setup({1, 3, 512, 512}, 8);
+  dfdnet::component_dictionaries<float> d;
+  const std::array<std::size_t, 4> channels{128, 256, 512, 512};
+  for (std::size_t i = 0; i < 4; ++i)
+    for (dfdnet::face_part p : dfdnet::face_parts_in_order) {
+      const std::size_t s = dfdnet::atom_side(p, dfdnet::feature_sides[i]);
+      tensor<float> a({3, channels[i] / 16, s, s});
+      const auto v = acne::test::hashed_fill(dfdnet::dictionary_name(p, dfdnet::feature_sides[i]), a.size(), 1.0);
+      std::copy(v.begin(), v.end(), a.begin());
+      d.at(p, i) = dfdnet::component_dictionary<float>(a);
+    }
+  net.layer().set_dictionaries(&d);
+  net.layer().set_boxes({dfdnet::face_boxes{dfdnet::part_box{150, 200, 240, 290}, dfdnet::part_box{280, 205, 365, 290},
+                                            dfdnet::part_box{215, 300, 290, 330}, dfdnet::part_box{180, 370, 340, 440}}});
+  net.forward(tensor<float>({1, 3, 512, 512}, 0.2f));
+  dfdnet::save_dfdnet(net, d, file, "test");
+}
+
+acne::test::command_run run_restore(const std::vector<std::string>& args) {
+  return acne::test::run_program("acne-restore", cli::restore_command, args);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(restore, *utf::precondition(photo_and_model()))
+
+BOOST_AUTO_TEST_CASE(photographs_are_restored_and_faceless_ones_named) {
+  scratch_dir dir;
+  make_weights(dir / "dfdnet.safetensors");
+  fs::create_directories(dir / "in" / "people");
+  const cv::Mat photo = io::read_image(astronaut);
+  io::write_image(dir / "in" / "people" / "astronaut.png", photo);
+  io::write_image(dir / "in" / "wall.png", cv::Mat(300, 400, CV_8UC3, cv::Scalar(120, 130, 140)));
+
+  const auto r = run_restore({"--in", (dir / "in").string(), "--out", (dir / "out").string(), "--weights",
+                          (dir / "dfdnet.safetensors").string(), "--upscale", "2", "--device", "cpu"});
+  BOOST_TEST_REQUIRE(r.rc == 0);
+  BOOST_TEST(r.says("wall.png: no face found, skipped"));
+  BOOST_TEST(r.says("1 face restored in 1 of 2 images"));
+  const cv::Mat out = io::read_image(dir / "out" / "people" / "astronaut.png");
+  BOOST_TEST_REQUIRE((out.cols == 2 * photo.cols && out.rows == 2 * photo.rows));
+  // Far from the face (the bottom-left corner) the photograph is only enlarged.
+  cv::Mat enlarged;
+  cv::resize(photo, enlarged, out.size());
+  const cv::Rect corner(0, out.rows - 100, 100, 100);
+  BOOST_TEST(cv::norm(out(corner), enlarged(corner), cv::NORM_INF) <= 1.0);
+  // The restored face is the generator's for the aligned face, and it is in the photograph.
+  const cv::Mat saved = io::read_image(dir / "out" / "faces" / "people" / "astronaut-0.png");
+  face::face_restorer<cpu> restorer(dir / "dfdnet.safetensors");
+  face::face_detector detector;
+  cv::Matx23d to_image;
+  const cv::Mat expected = restorer.restore(photo, detector.detect(photo).at(0), &to_image);
+  BOOST_TEST(cv::norm(saved, expected, cv::NORM_INF) == 0.0);
+  const cv::Point2d centre = face::apply(to_image, {256, 256}) * 2.0;
+  const cv::Rect middle(int(centre.x) - 10, int(centre.y) - 10, 20, 20);
+  BOOST_TEST(cv::norm(out(middle), enlarged(middle), cv::NORM_L1) > 20.0 * 20 * 3);  // the face changed it
+  std::ifstream json(dir / "out" / "restore.json");
+  const auto report = nlohmann::json::parse(json);
+  BOOST_TEST(report["images"].size() == 2u);
+  BOOST_TEST(report["images"][1]["skipped"] == "no face found");
+
+  const auto strict = run_restore({"--in", (dir / "in").string(), "--out", (dir / "strict").string(), "--weights",
+                               (dir / "dfdnet.safetensors").string(), "--strict"});
+  BOOST_TEST(strict.rc == 1);
+  BOOST_TEST(strict.says("no face found in"));
+  BOOST_TEST(strict.says("wall.png"));
+}
+
+BOOST_AUTO_TEST_CASE(aligned_faces_are_restored_as_they_are) {
+  scratch_dir dir;
+  make_weights(dir / "dfdnet.safetensors");
+  const cv::Mat photo = io::read_image(astronaut);
+  face::face_detector detector;
+  const auto a = face::dfdnet_align(photo, detector.detect(photo).at(0));
+  fs::create_directories(dir / "in");
+  io::write_image(dir / "in" / "face.png", a.image);
+  const auto r = run_restore({"--in", (dir / "in").string(), "--out", (dir / "out").string(), "--weights",
+                          (dir / "dfdnet.safetensors").string(), "--aligned"});
+  BOOST_TEST_REQUIRE(r.rc == 0);
+  const cv::Mat out = io::read_image(dir / "out" / "face.png");
+  BOOST_TEST((out.cols == 512 && out.rows == 512));
+  BOOST_TEST(cv::norm(out, a.image, cv::NORM_L1) > 0.0);
+}
+
+BOOST_AUTO_TEST_CASE(bad_usage_exits_2) {
+  scratch_dir dir;
+  fs::create_directories(dir / "in");
+  BOOST_TEST(run_restore({"--in", (dir / "in").string(), "--out", (dir / "out").string()}).rc == 2);  // no --weights
+  BOOST_TEST(run_restore({"--in", (dir / "nowhere").string(), "--out", (dir / "out").string(), "--weights", "x"}).rc == 2);
+  const auto upscale = run_restore({"--in", (dir / "in").string(), "--out", (dir / "o").string(), "--weights",
+                                (dir / "in").string(), "--upscale", "9"});
+  BOOST_TEST(upscale.rc == 2);
+  BOOST_TEST(upscale.says("--upscale"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_face_restore
