@@ -34,6 +34,7 @@
 #include "acne/data/preprocess.hpp"
 #include "acne/device_choice.hpp"
 #include "acne/face/gan_faces.hpp"
+#include "acne/face/restore.hpp"
 #include "acne/io/folder_record.hpp"
 #include "acne/io/image.hpp"
 #include "acne/io/report.hpp"
@@ -86,6 +87,7 @@ struct pipeline_options {
   bool keep_near_copies = false;      // train stage 5 on near-copies too
   std::string align = "auto";         // stage 2: "ffhq", "none", or "auto" (ffhq for photographs, none for phantom faces)
   bool strict = false;                // a photograph without a face found stops the run
+  fs::path dfdnet;                    // DFDNet weights: stage 2 restores faces smaller than the resolution
 };
 
 // Phantom faces are rendered frontal and centred; photographs are found and aligned.
@@ -177,6 +179,9 @@ acne::cli::flag_table flags(pipeline_options& o) {
            .choices = {"auto", "ffhq", "none"}})
       .add_switch("--strict", o.strict, true, "stop at a photograph in which no face is found (without it, it is "
                   "named and left out)")
+      .add("--dfdnet", o.dfdnet, "stage 2: restore aligned faces smaller than the GAN resolution with DFDNet, from this "
+           "file of weights and dictionaries (tools/convert_dfdnet.py), instead of upscaling them bicubically",
+           {.metavar = "FILE"})
       .add_switch("--keep-near-copies", o.keep_near_copies, true, "train the classifiers on the synthetic faces the "
                   "anonymity audit flags as near-copies of real ones too (they are left out by default)")
       .add("--seed", o.seed, "seed of every stage", {.metavar = "S"})
@@ -486,6 +491,9 @@ nlohmann::json audit_synthetic(const pipeline_options& p, const std::string& cls
 void validate(pipeline_options& p) {
   using acne::cli::usage_error;
   if (!std::has_single_bit(p.resolution)) throw usage_error("--resolution must be a power of two");
+  if (!p.dfdnet.empty() && !aligns(p))
+    throw usage_error("--dfdnet restores aligned faces: it goes with photographs (--real, --acne04) or --align ffhq");
+  if (!p.dfdnet.empty() && !fs::is_regular_file(p.dfdnet)) throw usage_error("--dfdnet: no file " + p.dfdnet.string());
   if (!p.acne04.empty() && (!p.real.empty() || !p.test.empty()))
     throw usage_error("--acne04 gives the real training and test faces: leave out --real and --test");
   if (!p.acne04.empty() && p.healthy.empty())
@@ -531,8 +539,16 @@ int run(const std::vector<std::string>& args) {
     // resolution the GANs draw.
     std::unique_ptr<face::face_detector> detector;
     const auto to_gan_resolution = [&](const real_faces& faces, const fs::path& dst) {
-      const face::gan_face_options o{int(p.resolution), aligns(p), p.strict, faces.source};
-      return face::faces_at_gan_resolution(faces.faces, dst, o, detector, std::cout);
+      face::gan_face_options o{int(p.resolution), aligns(p), p.strict, faces.source};
+      if (p.dfdnet.empty()) return face::faces_at_gan_resolution(faces.faces, dst, o, detector, std::cout);
+      return on_chosen_device(p, [&](auto d) {
+        face::face_restorer<decltype(d)> restorer(p.dfdnet);
+        o.restore_small = [&](const cv::Mat& image, const face::face_landmarks& f, int side) {
+          return face::restored_ffhq_face(image, f, restorer, side);
+        };
+        o.restorer = "dfdnet " + absolute_text(p.dfdnet);
+        return face::faces_at_gan_resolution(faces.faces, dst, o, detector, std::cout);
+      });
     };
     const auto real_set = to_gan_resolution(real, prepared);
     const auto test_set = to_gan_resolution(test, p.out / "prepared-test");

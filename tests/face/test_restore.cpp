@@ -7,11 +7,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "acne/cli/restore.hpp"
+#include "acne/face/gan_faces.hpp"
 #include "support/hashed_fill.hpp"
 #include "support/program_run.hpp"
 #include "support/scratch_dir.hpp"
@@ -122,6 +124,39 @@ BOOST_AUTO_TEST_CASE(aligned_faces_are_restored_as_they_are) {
   const cv::Mat out = io::read_image(dir / "out" / "face.png");
   BOOST_TEST((out.cols == 512 && out.rows == 512));
   BOOST_TEST(cv::norm(out, a.image, cv::NORM_L1) > 0.0);
+}
+
+BOOST_AUTO_TEST_CASE(stage_2_restores_small_faces) {
+  // The photograph at 128 px: its face is smaller than a 64 px GAN's FFHQ crop, so stage 2 restores
+  // it with DFDNet before aligning it, where without a restorer it is upscaled with a warning.
+  scratch_dir dir;
+  make_weights(dir / "dfdnet.safetensors");
+  cv::Mat small;
+  cv::resize(io::read_image(astronaut), small, {128, 128}, 0, 0, cv::INTER_AREA);
+  io::write_image(dir / "small.png", small);
+  const data::labelled_files set{{"healthy"}, {dir / "small.png"}, {0}};
+  face::face_restorer<cpu> restorer(dir / "dfdnet.safetensors");
+  std::unique_ptr<face::face_detector> detector;
+  face::gan_face_options o{64, true, true, "test"};
+  std::ostringstream plain_log, restored_log;
+  face::faces_at_gan_resolution(set, dir / "plain", o, detector, plain_log);
+  BOOST_TEST(plain_log.str().find("0 restored and 1 upscaled") != std::string::npos, plain_log.str());
+  BOOST_TEST(plain_log.str().find("--dfdnet FILE restores them") != std::string::npos);
+  std::size_t calls = 0;
+  o.restore_small = [&](const cv::Mat& image, const face::face_landmarks& f, int side) {
+    ++calls;
+    return face::restored_ffhq_face(image, f, restorer, side);
+  };
+  o.restorer = "dfdnet test";
+  face::faces_at_gan_resolution(set, dir / "restored", o, detector, restored_log);
+  BOOST_TEST(calls == 1u);
+  BOOST_TEST(restored_log.str().find("1 restored and 0 upscaled") != std::string::npos, restored_log.str());
+  const cv::Mat a = io::read_image(dir / "plain" / "healthy" / "small.png"),
+                b = io::read_image(dir / "restored" / "healthy" / "small.png");
+  BOOST_TEST((b.cols == 64 && b.rows == 64));
+  BOOST_TEST(cv::norm(a, b, cv::NORM_L1) > 0.0);
+  // A folder made with one restoration is not continued with another.
+  BOOST_CHECK_THROW(face::faces_at_gan_resolution(set, dir / "plain", o, detector, restored_log), acne::error);
 }
 
 BOOST_AUTO_TEST_CASE(bad_usage_exits_2) {

@@ -183,6 +183,12 @@ BOOST_AUTO_TEST_CASE(options_that_cannot_go_together_exit_with_status_two) {
   r = run("--pretrained " + (dir.path() / "missing.safetensors").string(), dir.path());
   BOOST_TEST(r.status == 2);
   BOOST_TEST(r.says("--pretrained: no file"), r.output);
+  r = run("--dfdnet " + (dir.path() / "dfdnet.safetensors").string(), dir.path());  // phantom faces: nothing to align
+  BOOST_TEST(r.status == 2);
+  BOOST_TEST(r.says("--dfdnet restores aligned faces"), r.output);
+  r = run("--align ffhq --dfdnet " + (dir.path() / "missing.safetensors").string(), dir.path());
+  BOOST_TEST(r.status == 2);
+  BOOST_TEST(r.says("--dfdnet: no file"), r.output);
   BOOST_TEST(!fs::exists(dir.path() / "x"));
 }
 
