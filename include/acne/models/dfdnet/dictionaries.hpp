@@ -43,6 +43,19 @@ void plane_statistics(const V* data, std::size_t planes, std::size_t plane, std:
   }
 }
 
+// The features of sample n of `tap` inside `window` (crop [1, C, h, w]) and resized bilinearly to
+// an atom's side (resized [1, C, s, s]): what is matched against a dictionary, and what a
+// dictionary is built from.
+template <class T, class D>
+void crop_part(const tensor<T, D>& tap, std::size_t n, const part_box& window, std::size_t atom, tensor<T, D>& crop,
+               tensor<T, D>& resized) {
+  const std::size_t c = tap.shape().c;
+  crop.resize({1, c, std::size_t(window.y1 - window.y0), std::size_t(window.x1 - window.x0)});
+  take_window(tap, n, std::size_t(window.y0), std::size_t(window.x0), crop);
+  resized.resize({1, c, atom, atom});
+  resize_bilinear_forward(crop, resized);
+}
+
 template <class T, class D = cpu>
 class component_dictionary {
 public:

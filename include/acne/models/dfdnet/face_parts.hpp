@@ -42,6 +42,18 @@ struct point2 {
   double x = 0, y = 0;
 };
 
+// A part's box at a feature scale of `side` pixels (512 / side to a feature pixel), as the official
+// forward floors it, clamped to the features (the official slicing would wrap a negative start).
+inline part_box part_window(const part_box& b, std::size_t side, face_part p) {
+  const long f = long(512 / side);
+  const auto floor_div = [f](long v) { return v >= 0 ? v / f : -((-v + f - 1) / f); };
+  const auto clamp = [side](long v) { return std::clamp(v, 0L, long(side)); };
+  const part_box w{clamp(floor_div(b.x0)), clamp(floor_div(b.y0)), clamp(floor_div(b.x1)), clamp(floor_div(b.y1))};
+  ACNE_CHECK(w.x1 > w.x0 && w.y1 > w.y0, "DFDNet: the " << part_name(p) << " box (" << b.x0 << ", " << b.y0 << ", "
+                                                       << b.x1 << ", " << b.y1 << ") lies outside the 512 x 512 face");
+  return w;
+}
+
 inline face_boxes boxes_from_landmarks(const std::vector<point2>& landmarks) {
   ACNE_CHECK(landmarks.size() == 68, "DFDNet needs the 68 landmarks of a face, not " << landmarks.size());
   const auto range = [](int first, int last) {

@@ -130,16 +130,6 @@ private:
     tensor<T, D> diff, swap;
   };
 
-  part_box window_at(const part_box& b, std::size_t side, face_part p) const {
-    const long f = long(face_side / side);
-    const auto floor_div = [f](long v) { return v >= 0 ? v / f : -((-v + f - 1) / f); };
-    const auto clamp = [side](long v) { return std::clamp(v, 0L, long(side)); };
-    const part_box w{clamp(floor_div(b.x0)), clamp(floor_div(b.y0)), clamp(floor_div(b.x1)), clamp(floor_div(b.y1))};
-    ACNE_CHECK(w.x1 > w.x0 && w.y1 > w.y0, "DFDNet: the " << part_name(p) << " box (" << b.x0 << ", " << b.y0 << ", "
-                                                         << b.x1 << ", " << b.y1 << ") lies outside the 512 x 512 face");
-    return w;
-  }
-
   void update_part(std::size_t b, std::size_t i, face_part p, context& ctx) {
     const std::size_t side = feature_sides[i];
     auto& dict = dictionaries_->at(p, i);
@@ -149,13 +139,9 @@ private:
                                      << vgg_.tap_channels(i) << ", " << atom_side(p, side) << ", " << atom_side(p, side)
                                      << "]");
     part_crop& pc = crops_[b][i][std::size_t(p)];
-    pc.window = window_at(boxes_[b][std::size_t(p)], side, p);
+    pc.window = part_window(boxes_[b][std::size_t(p)], side, p);
     const auto& w = pc.window;
-    const std::size_t C = as.c;
-    crop_.resize({1, C, std::size_t(w.y1 - w.y0), std::size_t(w.x1 - w.x0)});
-    take_window(vgg_.tap(i), b, std::size_t(w.y0), std::size_t(w.x0), crop_);
-    resized_.resize({1, C, as.h, as.w});
-    resize_bilinear_forward(crop_, resized_);
+    crop_part(vgg_.tap(i), b, w, as.h, crop_, resized_);
     host_.resize(resized_.size());
     memory<D>::to_host(host_.data(), resized_.data(), host_.size() * sizeof(T));
     const std::vector<double> score = dict.scores(resized_, host_);
