@@ -1,0 +1,273 @@
+#pragma once
+// Training DFDNet, which the official release does not provide: pairs made by the authors'
+// degradation (data/degradation.hpp) from aligned high-quality faces, one face per step as the
+// official model runs, and the paper's three losses on the restored face y against the original x:
+//   pixel        mean |y - x|
+//   perceptual   sum over VGG19's four taps of the mean squared difference of the taps of y and x
+//                (a frozen VGG19 with the generator's own weights)
+//   adversarial  hinge loss (Miyato et al. 2018) against a PatchGAN discriminator (Isola et al.
+//                2017) of spectral-normalised 4x4 stride-2 convolutions: 512 -> 32 x 32 logits,
+//                each judging a 46-pixel patch; the generator minimises -mean D(y)
+// The generator's dictionaries are given and fixed (train/dfdnet_dictionaries.hpp builds them);
+// VGG19 stays frozen. Adam for both networks. Checkpoints (generator and discriminator with their
+// Adam states) every checkpoint_every steps and at the end, a CSV log, a resume that continues
+// where the checkpoints stopped, and the PSNR of restored held-out faces beside that of their
+// degraded (bicubically upscaled) inputs. Adam with beta1 = 0.5, as GANs are usually trained.
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "acne/data/degradation.hpp"
+#include "acne/io/checkpoint.hpp"
+#include "acne/io/image.hpp"
+#include "acne/layers/activations.hpp"
+#include "acne/layers/conv2d.hpp"
+#include "acne/layers/sequential.hpp"
+#include "acne/models/dfdnet/weights.hpp"
+#include "acne/optim/adam.hpp"
+#include "acne/train/dfdnet_dictionaries.hpp"
+
+namespace acne::dfdnet {
+
+template <class T, class D>
+using patch_discriminator = sequential<conv2d<T, D>, leaky_relu<T, D>, conv2d<T, D>, leaky_relu<T, D>, conv2d<T, D>,
+                                       leaky_relu<T, D>, conv2d<T, D>, leaky_relu<T, D>, conv2d<T, D>>;
+
+template <class T, class D>
+patch_discriminator<T, D> make_patch_discriminator(std::size_t width) {
+  const auto down = [](std::size_t filters) {
+    return conv2d<T, D>({.filters = filters, .kernel = 4, .stride = 2, .padding = padding_mode::explicit_, .pad = 1,
+                         .spectral = spectral_norm{}});
+  };
+  return patch_discriminator<T, D>(down(width), leaky_relu<T, D>(0.2), down(2 * width), leaky_relu<T, D>(0.2),
+                                   down(4 * width), leaky_relu<T, D>(0.2), down(8 * width), leaky_relu<T, D>(0.2),
+                                   conv2d<T, D>({.filters = 1, .kernel = 3, .spectral = spectral_norm{}}));
+}
+
+struct train_options {
+  std::size_t steps = 1000;
+  double lr = 1e-4, discriminator_lr = 4e-4;
+  double pixel_weight = 1, perceptual_weight = 1, adversarial_weight = 0.01;
+  std::size_t discriminator_width = 64;
+  data::degradation_options degradation{};
+  std::uint64_t seed = 0;
+  std::size_t log_every = 10, checkpoint_every = 200;
+  std::filesystem::path out;  // generator.safetensors, discriminator.safetensors, log.csv
+  bool resume = false;
+};
+
+struct step_losses {
+  double pixel = 0, perceptual = 0, adversarial = 0, discriminator = 0;
+};
+
+struct restoration_score {
+  double restored_psnr = 0, degraded_psnr = 0;  // dB, mean over the held-out faces
+};
+
+// PSNR in 8-bit levels of two images in [-1, 1] (the same shape).
+inline double psnr(const float* a, const float* b, std::size_t n) {
+  double se = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double d = (double(a[i]) - double(b[i])) * 127.5;
+    se += d * d;
+  }
+  return 10 * std::log10(255.0 * 255.0 / std::max(se / double(n), 1e-12));
+}
+
+template <class D>
+class trainer {
+  using generator_net = network<generator<float, D>>;
+
+public:
+  trainer(generator_net& g, component_dictionaries<float, D>& dictionaries, std::vector<dictionary_face> faces,
+          train_options o, std::ostream& log)
+      : g_(g), dictionaries_(dictionaries), faces_(std::move(faces)), o_(std::move(o)), log_(log),
+        vgg_(with_name(vgg19_features<float, D>(g.layer().cfg().width_divisor), "VggExtract")),
+        d_(make_patch_discriminator<float, D>(o_.discriminator_width)), g_opt_(o_.lr, 0.5, 0.999),
+        d_opt_(o_.discriminator_lr, 0.5, 0.999) {
+    ACNE_CHECK(!faces_.empty(), "DFDNet training needs faces");
+    g_.layer().set_dictionaries(&dictionaries_);
+    vgg_.setup({1, 3, face_side, face_side});
+    copy_vgg_weights();
+    d_.setup({1, 3, face_side, face_side}, o_.seed + 1);
+    if (o_.resume) resume();
+    else prime_spectral_norms();
+  }
+
+  std::size_t step() const { return step_; }
+  const std::vector<step_losses>& history() const { return history_; }
+
+  // Trains up to o.steps steps in all.
+  void run() {
+    std::filesystem::create_directories(o_.out);
+    std::ofstream csv(o_.out / "log.csv", step_ == 0 ? std::ios::trunc : std::ios::app);
+    if (step_ == 0) csv << "step,pixel,perceptual,adversarial,discriminator\n";
+    while (step_ < o_.steps) {
+      const step_losses l = train_step();
+      history_.push_back(l);
+      ++step_;
+      csv << step_ << "," << l.pixel << "," << l.perceptual << "," << l.adversarial << "," << l.discriminator << "\n";
+      if (step_ % o_.log_every == 0 || step_ == o_.steps)
+        log_ << "step " << step_ << "/" << o_.steps << ": pixel " << l.pixel << ", perceptual " << l.perceptual
+             << ", adversarial " << l.adversarial << ", discriminator " << l.discriminator << "\n";
+      if (step_ % o_.checkpoint_every == 0 || step_ == o_.steps) save();
+    }
+  }
+
+  // The restored held-out faces' PSNR beside that of their degraded inputs (keys fixed per face).
+  restoration_score evaluate(const std::vector<dictionary_face>& held_out) {
+    restoration_score s;
+    g_.eval();
+    for (std::size_t i = 0; i < held_out.size(); ++i) {
+      const auto [lq, hq] = pair_of(held_out[i], 1'000'000'007ull + i);
+      g_.layer().set_boxes({held_out[i].boxes});
+      const auto y = host_of(g_.forward(upload(lq)));
+      s.restored_psnr += psnr(y.data(), hq.data(), hq.size()) / double(held_out.size());
+      s.degraded_psnr += psnr(lq.data(), hq.data(), hq.size()) / double(held_out.size());
+    }
+    g_.train();
+    return s;
+  }
+
+  void save() {
+    const io::checkpoint_meta meta{.architecture = "dfdnet",
+                                   .config = {{"width_divisor", g_.layer().cfg().width_divisor}},
+                                   .step = step_};
+    io::save_checkpoint(o_.out / "generator.safetensors", g_, g_opt_, meta);
+    io::save_checkpoint(o_.out / "discriminator.safetensors", d_, d_opt_,
+                        {.architecture = "dfdnet-patch-discriminator", .step = step_});
+  }
+
+private:
+  void resume() {
+    const auto g_file = o_.out / "generator.safetensors", d_file = o_.out / "discriminator.safetensors";
+    ACNE_CHECK(std::filesystem::exists(g_file) && std::filesystem::exists(d_file),
+               "resume: no checkpoint in " << o_.out.string());
+    const auto meta = io::load_checkpoint(g_file, g_, g_opt_, {.architecture = "dfdnet"});
+    io::load_checkpoint(d_file, d_, d_opt_, {.architecture = "dfdnet-patch-discriminator"});
+    step_ = meta.step;
+    copy_vgg_weights();
+    log_ << "resumed at step " << step_ << " from " << o_.out.string() << "\n";
+  }
+
+  // A new network's spectral-norm vectors are random draws, which only a training forward's power
+  // iteration brings to its weights: one such forward, so that an evaluation before the first step
+  // (inference reads u and v as they are) is meaningful.
+  void prime_spectral_norms() {
+    const auto [lq, hq] = pair_of(faces_.front(), 0);
+    g_.layer().set_boxes({faces_.front().boxes});
+    g_.forward(upload(lq));
+    d_.forward(upload(hq));
+  }
+
+  // The loss network's VGG19 is the generator's.
+  void copy_vgg_weights() {
+    for (auto& s : vgg_.slots())
+      for (const auto& gs : g_.slots())
+        if (gs.name == s.name) *s.value = *gs.value;
+  }
+
+  // The degraded and the original face of one sample, as [1, 3, 512, 512] in [-1, 1].
+  std::pair<tensor<float>, tensor<float>> pair_of(const dictionary_face& f, std::uint64_t key) const {
+    tensor<float> lq({1, 3, face_side, face_side}), hq(lq.shape());
+    io::to_chw(f.image, hq.data(), 2.0f / 255.0f, -1.0f);
+    io::to_chw(data::degrade(f.image, o_.degradation, o_.seed, key), lq.data(), 2.0f / 255.0f, -1.0f);
+    return {std::move(lq), std::move(hq)};
+  }
+  static tensor<float, D> upload(const tensor<float>& h) {
+    tensor<float, D> t(h.shape());
+    memory<D>::from_host(t.data(), h.data(), h.bytes());
+    return t;
+  }
+  static tensor<float> host_of(const tensor<float, D>& t) {
+    tensor<float> h(t.shape());
+    memory<D>::to_host(h.data(), t.data(), h.bytes());
+    return h;
+  }
+
+  step_losses train_step() {
+    const std::size_t pick = std::size_t(data::mix_seed(o_.seed, 0x70696b, step_) % faces_.size());
+    const auto& face = faces_[pick];
+    const auto [lq, hq] = pair_of(face, step_);
+    step_losses l;
+    g_.layer().set_boxes({face.boxes});
+    const tensor<float, D> x = upload(hq);
+    const tensor<float, D> y_dev = g_.forward(upload(lq));
+    const tensor<float> y = host_of(y_dev);
+    const std::size_t n = y.size();
+    tensor<float> dy(y.shape());
+    // Pixel.
+    for (std::size_t i = 0; i < n; ++i) {
+      const float d = y[i] - hq[i];
+      l.pixel += std::abs(d) / double(n);
+      dy[i] = float(o_.pixel_weight / double(n)) * float((d > 0) - (d < 0));
+    }
+    // Perceptual: the taps of x, then of y, whose gradient flows back to y.
+    vgg_.forward(x);
+    std::array<tensor<float, D>, vgg19_features<float, D>::taps> target, dtaps;
+    for (std::size_t i = 0; i < target.size(); ++i) target[i] = vgg_.layer().tap(i);
+    vgg_.forward(y_dev);
+    std::array<const tensor<float, D>*, vgg19_features<float, D>::taps> dptr{};
+    for (std::size_t i = 0; i < target.size(); ++i) {
+      const auto& t = vgg_.layer().tap(i);
+      dtaps[i] = t;
+      axpy(-1.0f, target[i], dtaps[i]);
+      const double count = double(t.size());
+      l.perceptual += dot(dtaps[i], dtaps[i]) / count;
+      scale(dtaps[i], float(2 * o_.perceptual_weight / count));
+      dptr[i] = &dtaps[i];
+    }
+    tensor<float, D> dperceptual;
+    {
+      parameter_gradients_off off(vgg_.ctx());
+      vgg_.layer().backward_taps(dptr, &dperceptual, vgg_.ctx());
+    }
+    // Adversarial (generator side): -mean D(y).
+    const tensor<float> fake_logits = host_of(d_.forward(y_dev));
+    tensor<float> dlogits(fake_logits.shape(), float(-o_.adversarial_weight / double(fake_logits.size())));
+    for (float v : fake_logits) l.adversarial -= double(v) / double(fake_logits.size());
+    const tensor<float, D> dadversarial = d_.backward_input(upload(dlogits));
+    tensor<float, D> grad = upload(dy);
+    axpy(1.0f, dperceptual, grad);
+    axpy(1.0f, dadversarial, grad);
+    g_.zero_grad();
+    g_.backward(grad, false);
+    g_opt_.step(g_);
+    // Discriminator: hinge on the original and the restored face.
+    d_.zero_grad();
+    l.discriminator += hinge(x, +1) + hinge(y_dev, -1);
+    d_opt_.step(d_);
+    return l;
+  }
+
+  // Adds the gradient of mean relu(1 - sign D(input)) to the discriminator's; returns that loss.
+  double hinge(const tensor<float, D>& input, float sign) {
+    const tensor<float> logits = host_of(d_.forward(input));
+    tensor<float> dl(logits.shape());
+    double loss = 0;
+    const double n = double(logits.size());
+    for (std::size_t i = 0; i < logits.size(); ++i) {
+      const float margin = 1 - sign * logits[i];
+      loss += std::max(0.0f, margin) / n;
+      dl[i] = margin > 0 ? float(-sign / n) : 0.0f;
+    }
+    d_.backward(upload(dl), false);
+    return loss;
+  }
+
+  generator_net& g_;
+  component_dictionaries<float, D>& dictionaries_;
+  std::vector<dictionary_face> faces_;
+  train_options o_;
+  std::ostream& log_;
+  network<vgg19_features<float, D>> vgg_;
+  network<patch_discriminator<float, D>> d_;
+  adam<float, D> g_opt_, d_opt_;
+  std::size_t step_ = 0;
+  std::vector<step_losses> history_;
+};
+
+}  // namespace acne::dfdnet

@@ -1,0 +1,115 @@
+// DFDNet training (train/dfdnet_trainer.hpp) at widths / 16 on phantom faces aligned to DFDNet's
+// template: the losses fall, a run stopped and resumed from its checkpoints takes the same steps as
+// one that never stopped, the checkpoints load back, and held-out faces are scored against their
+// degraded inputs.
+#include <boost/test/unit_test.hpp>
+
+#include <sstream>
+
+#include "acne/data/phantom.hpp"
+#include "acne/face/restore.hpp"
+#include "acne/train/dfdnet_trainer.hpp"
+#include "support/scratch_dir.hpp"
+#include "support/single_thread.hpp"
+
+namespace test_train_dfdnet_trainer {
+
+using namespace acne;
+using namespace acne::dfdnet;
+
+namespace {
+
+std::vector<dictionary_face> phantom_faces(std::size_t count, std::uint64_t seed) {
+  std::vector<dictionary_face> faces;
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto cls = data::paper_classes()[i % 4];
+    const auto p = data::make_phantom({.size = 384}, cls, data::phantom_sample_seed(seed, cls, i));
+    face::face_landmarks f;
+    std::copy(p.landmarks.begin(), p.landmarks.end(), f.points.begin());
+    const auto a = face::dfdnet_align(p.image, f);
+    std::vector<point2> points;
+    for (const auto& q : face::transformed(f, a.to_face).points) points.push_back({q.x, q.y});
+    faces.push_back({a.image, boxes_from_landmarks(points)});
+  }
+  return faces;
+}
+
+struct setup {
+  network<generator<float>> g{generator<float>({.width_divisor = 16})};
+  component_dictionaries<float> dicts;
+  setup(const std::vector<dictionary_face>& faces) {
+    g.setup({1, 3, 512, 512}, 6);
+    network<vgg19_features<float>> vgg{with_name(vgg19_features<float>(16), "VggExtract")};
+    vgg.setup({1, 3, 512, 512});
+    for (auto& s : vgg.slots())  // the generator's VGG19
+      for (const auto& gs : g.slots())
+        if (gs.name == s.name) *s.value = *gs.value;
+    std::ostringstream log;
+    dicts = build_dictionaries(vgg, faces, {.atoms = 4}, log);
+  }
+};
+
+train_options options(const acne::test::scratch_dir& dir, std::size_t steps) {
+  return {.steps = steps, .lr = 1e-3, .discriminator_width = 4, .seed = 3, .log_every = 5, .checkpoint_every = 4,
+          .out = dir.path()};
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(dfdnet_trainer)
+
+BOOST_AUTO_TEST_CASE(losses_fall_and_held_out_faces_are_scored) {
+  const acne::test::single_thread one_thread;
+  const auto faces = phantom_faces(6, 1), held_out = phantom_faces(2, 2);
+  setup s(faces);
+  acne::test::scratch_dir dir;
+  std::ostringstream log;
+  trainer<cpu> t(s.g, s.dicts, faces, options(dir, 24), log);
+  const auto before = t.evaluate(held_out);
+  t.run();
+  const auto after = t.evaluate(held_out);
+  BOOST_TEST_MESSAGE(log.str());
+  const auto mean_pixel = [&](std::size_t from, std::size_t to) {
+    double m = 0;
+    for (std::size_t i = from; i < to; ++i) m += t.history()[i].pixel / double(to - from);
+    return m;
+  };
+  // Measured (2026-12-06, one thread): pixel loss 0.40 over the first six steps, 0.35 over the last
+  // six; held-out PSNR 12.6 -> 13.3 dB, against 29.3 dB for the degraded inputs themselves: 24 steps
+  // of a 16-times narrower network start the descent, they do not restore faces.
+  BOOST_TEST(mean_pixel(18, 24) < 0.9 * mean_pixel(0, 6));
+  BOOST_TEST(after.restored_psnr > before.restored_psnr + 0.3);
+  BOOST_TEST(after.degraded_psnr == before.degraded_psnr);  // the same degraded inputs
+  BOOST_TEST_MESSAGE("held-out PSNR: restored " << before.restored_psnr << " -> " << after.restored_psnr
+                                                << " dB after 24 steps; degraded inputs " << after.degraded_psnr << " dB");
+  BOOST_TEST(std::filesystem::exists(dir / "log.csv"));
+  BOOST_TEST(log.str().find("step 20/24") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_resumed_run_takes_the_same_steps) {
+  const acne::test::single_thread one_thread;
+  const auto faces = phantom_faces(3, 4);
+  acne::test::scratch_dir whole, parts;
+  std::ostringstream log;
+  setup a(faces), b(faces);
+  trainer<cpu>(a.g, a.dicts, faces, options(whole, 6), log).run();
+  trainer<cpu>(b.g, b.dicts, faces, options(parts, 4), log).run();
+  setup c(faces);  // a fresh generator: everything comes from the checkpoints
+  auto resumed = options(parts, 6);
+  resumed.resume = true;
+  trainer<cpu> t(c.g, c.dicts, faces, resumed, log);
+  BOOST_TEST(t.step() == 4u);
+  t.run();
+  double worst = 0;
+  for (std::size_t i = 0; i < a.g.parameters().size(); ++i)
+    worst = std::max(worst, double(std::abs(a.g.parameters()[i] - c.g.parameters()[i])));
+  BOOST_TEST(worst == 0.0);
+  auto missing = options(parts, 6);
+  missing.out = parts / "nowhere";
+  missing.resume = true;
+  BOOST_CHECK_THROW(trainer<cpu>(c.g, c.dicts, faces, missing, log), acne::error);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace test_train_dfdnet_trainer
