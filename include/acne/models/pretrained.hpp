@@ -19,6 +19,7 @@ namespace acne {
 
 struct pretrained_options {
   bool ignore_extra = false;
+  std::string only_prefix{};  // set: only the network's parameters of this prefix are loaded (the rest kept)
 };
 
 struct pretrained_result {
@@ -40,8 +41,10 @@ pretrained_result load_pretrained(io::safetensors_file file, const std::string& 
   using T = typename network<Layer>::T;
   using D = typename network<Layer>::D;
   ACNE_CHECK(!net.slots().empty(), "load_pretrained: set the network up before loading " << source);
+  const auto loads = [&](const std::string& name) { return name.starts_with(options.only_prefix); };
   std::set<std::string> wanted;
-  for (const auto& s : net.slots()) wanted.insert(s.name);
+  for (const auto& s : net.slots())
+    if (loads(s.name)) wanted.insert(s.name);
 
   pretrained_result result;
   io::safetensors_file used;
@@ -55,6 +58,7 @@ pretrained_result load_pretrained(io::safetensors_file file, const std::string& 
   }
   std::vector<io::expected_tensor> expected;
   for (const auto& s : net.slots()) {
+    if (!loads(s.name)) continue;
     const auto* t = used.find(s.name);
     const io::dtype type = t && io::is_floating(t->type) ? t->type : io::dtype_of<T>();
     expected.push_back({s.name, type, detail::without_unit_tail({std::int64_t(s.shape.n), std::int64_t(s.shape.c),
@@ -62,6 +66,7 @@ pretrained_result load_pretrained(io::safetensors_file file, const std::string& 
   }
   io::check_against(used, expected, source);
   for (auto& s : net.slots()) {
+    if (!loads(s.name)) continue;
     const std::vector<T> host = used.at(s.name).template as<T>();
     memory<D>::from_host(s.value->data(), host.data(), s.value->bytes());
     ++result.loaded;

@@ -36,6 +36,7 @@ inline void check_format(const io::safetensors_file& file, const std::string& so
 template <class T, class D>
 component_dictionaries<T, D> load_dictionaries(const io::safetensors_file& file, const std::string& source,
                                                std::size_t width_divisor = 1) {
+  check_format(file, source, width_divisor);
   component_dictionaries<T, D> out;
   const std::array<std::size_t, 4> channels{128, 256, 512, 512};
   for (std::size_t i = 0; i < 4; ++i)
@@ -67,22 +68,9 @@ void load_generator(network<generator<T, D>>& net, const io::safetensors_file& f
   load_pretrained(std::move(tensors), source, net);
 }
 
-// A generator and its dictionaries as one file of the same form (a trained or a test DFDNet).
+namespace detail {
 template <class T, class D>
-void save_dfdnet(network<generator<T, D>>& net, const component_dictionaries<T, D>& dictionaries,
-                 const std::filesystem::path& path, const std::string& source) {
-  io::safetensors_file file;
-  file.metadata["format"] = file_format;
-  file.metadata["source"] = source;
-  file.metadata["contents"] = "generator+dictionaries";
-  if (const std::size_t d = net.layer().cfg().width_divisor; d != 1) file.metadata["reduced"] = std::to_string(d);
-  for (const auto& s : net.slots()) {
-    std::vector<T> host(s.shape.size());
-    memory<D>::to_host(host.data(), s.value->data(), host.size() * sizeof(T));
-    file.tensors.push_back(io::make_record(s.name, std::vector<std::int64_t>{std::int64_t(s.shape.n), std::int64_t(s.shape.c),
-                                                                              std::int64_t(s.shape.h), std::int64_t(s.shape.w)},
-                                           host));
-  }
+void add_dictionaries(io::safetensors_file& file, const component_dictionaries<T, D>& dictionaries) {
   for (std::size_t i = 0; i < 4; ++i)
     for (face_part p : face_parts_in_order) {
       const auto atoms = dictionaries.at(p, i).host_atoms();
@@ -92,6 +80,39 @@ void save_dfdnet(network<generator<T, D>>& net, const component_dictionaries<T, 
           std::vector<std::int64_t>{std::int64_t(sh.n), std::int64_t(sh.c), std::int64_t(sh.h), std::int64_t(sh.w)},
           std::vector<float>(atoms.begin(), atoms.end())));
     }
+}
+inline io::safetensors_file dfdnet_file(const std::string& source, const std::string& contents, std::size_t width_divisor) {
+  io::safetensors_file file;
+  file.metadata["format"] = file_format;
+  file.metadata["source"] = source;
+  file.metadata["contents"] = contents;
+  if (width_divisor != 1) file.metadata["reduced"] = std::to_string(width_divisor);
+  return file;
+}
+}  // namespace detail
+
+// A generator and its dictionaries as one file of the same form (a trained or a test DFDNet).
+template <class T, class D>
+void save_dfdnet(network<generator<T, D>>& net, const component_dictionaries<T, D>& dictionaries,
+                 const std::filesystem::path& path, const std::string& source) {
+  auto file = detail::dfdnet_file(source, "generator+dictionaries", net.layer().cfg().width_divisor);
+  for (const auto& s : net.slots()) {
+    std::vector<T> host(s.shape.size());
+    memory<D>::to_host(host.data(), s.value->data(), host.size() * sizeof(T));
+    file.tensors.push_back(io::make_record(s.name, std::vector<std::int64_t>{std::int64_t(s.shape.n), std::int64_t(s.shape.c),
+                                                                              std::int64_t(s.shape.h), std::int64_t(s.shape.w)},
+                                           host));
+  }
+  detail::add_dictionaries(file, dictionaries);
+  io::save_safetensors(path, file);
+}
+
+// The dictionaries alone (acne-dfdnet dictionaries), for generators of `width_divisor`.
+template <class T, class D>
+void save_dictionaries(const component_dictionaries<T, D>& dictionaries, std::size_t width_divisor,
+                       const std::filesystem::path& path, const std::string& source) {
+  auto file = detail::dfdnet_file(source, "dictionaries", width_divisor);
+  detail::add_dictionaries(file, dictionaries);
   io::save_safetensors(path, file);
 }
 
