@@ -61,6 +61,7 @@ import sys
 import zipfile
 
 import numpy as np
+from safetensors_file import write_safetensors
 
 FORMAT = "acne-dfdnet-v1"
 PARTS = ("left_eye", "right_eye", "nose", "mouth")
@@ -660,26 +661,6 @@ def read_dictionaries(folder, div):
 
 
 # ---------------------------------------------------------------- writing safetensors
-
-def write_safetensors(path, tensors, metadata):
-    header = {"__metadata__": metadata}
-    offset, blobs = 0, []
-    for name in sorted(tensors):
-        data = np.ascontiguousarray(tensors[name], dtype="<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(np.shape(tensors[name])),
-                        "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    text += b" " * ((8 - len(text) % 8) % 8)
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(len(text).to_bytes(8, "little"))
-        f.write(text)
-        for blob in blobs:
-            f.write(blob)
-    os.replace(tmp, path)
-
 
 def _count(tensors):
     return len(tensors), sum(int(np.size(v)) for v in tensors.values())

@@ -13,8 +13,8 @@ See docs/keras_weights.md.
 import argparse
 import json
 import re
-import struct
 import sys
+from safetensors_file import write_safetensors
 
 RESNET_DEPTHS = {(3, 4, 6, 3): "resnet50v2", (3, 8, 36, 3): "resnet152v2"}
 IRV2_DEPTH = (10, 20, 10)
@@ -130,21 +130,6 @@ def to_acne(param, array):
     while len(shape) > 1 and shape[-1] == 1:
         shape.pop()
     return np.ascontiguousarray(a).reshape(shape)
-
-
-def write_safetensors(path, tensors, metadata):
-    """tensors: [(name, float32 array)] in order; metadata: {str: str}."""
-    header, offset = {"__metadata__": metadata}, 0
-    for name, a in tensors:
-        header[name] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [offset, offset + a.nbytes]}
-        offset += a.nbytes
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * ((8 - len(text) % 8) % 8)
-    with open(path, "wb") as out:
-        out.write(struct.pack("<Q", len(text)))
-        out.write(text)
-        for _, a in tensors:
-            out.write(a.astype("<f4").tobytes())
 
 
 def convert(source, target, model=None, size=None, class_names=None):

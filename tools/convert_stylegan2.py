@@ -34,6 +34,7 @@ import re
 import sys
 
 import numpy as np
+from safetensors_file import write_safetensors
 
 NETWORK_PREFIXES = [("G_ema.", "G_ema"), ("G.", "G"), ("D.", "D"), ("Gs/", "G_ema"), ("G/", "G"), ("D/", "D")]
 
@@ -307,27 +308,7 @@ def infer_config(net, tensors, kwargs, tf_source):
     return config, notes
 
 
-# ---------------------------------------------------------------- writing safetensors
-
-def write_safetensors(path, tensors, metadata):
-    header = {"__metadata__": metadata}
-    offset = 0
-    blobs = []
-    for name in sorted(tensors):
-        data = np.ascontiguousarray(tensors[name], dtype="<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(np.shape(tensors[name])), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    text += b" " * ((8 - len(text) % 8) % 8)
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(len(text).to_bytes(8, "little"))
-        f.write(text)
-        for blob in blobs:
-            f.write(blob)
-    os.replace(tmp, path)
-
+# ---------------------------------------------------------------- output files
 
 def output_path(output, net, several):
     if not several:

@@ -34,6 +34,7 @@ import os
 import sys
 
 import numpy as np
+from safetensors_file import write_safetensors
 
 CONFIGS = {
     # 32 px, 2 mapping layers (the 'auto' cfg's count), no clamping, groups of 4.
@@ -54,23 +55,6 @@ SNAPSHOTS = {
                                channel_max=16, mbstd_group=4, seed=5),
 }
 GAINS = {"Gmain": 1.0, "Greg": 4.0, "Dmain": 1.0, "Dreg": 16.0}  # the lazy intervals of the official loop
-
-
-def write_safetensors(path, tensors, metadata):
-    header = {"__metadata__": {k: str(v) for k, v in metadata.items()}}
-    blobs, offset = [], 0
-    for name, value in tensors.items():
-        a = np.ascontiguousarray(value, dtype="<f4")
-        header[name] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [offset, offset + a.nbytes]}
-        blobs.append(a.tobytes())
-        offset += a.nbytes
-    text = json.dumps(header).encode()
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(len(text).to_bytes(8, "little"))
-        f.write(text)
-        for b in blobs:
-            f.write(b)
 
 
 def state(module):

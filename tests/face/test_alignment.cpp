@@ -12,6 +12,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "support/astronaut.hpp"
 #include "acne/face/detector.hpp"
 #include "acne/face/dfdnet_alignment.hpp"
 #include "acne/face/ffhq_alignment.hpp"
@@ -24,18 +25,9 @@ namespace fs = std::filesystem;
 namespace f = acne::face;
 namespace utf = boost::unit_test;
 
+using acne::test::astronaut;
+
 namespace {
-
-const fs::path astronaut = "/usr/lib/python3/dist-packages/imageio/resources/images/astronaut.png";
-
-struct photo_present {
-  boost::test_tools::assertion_result operator()(utf::test_unit_id) const {
-    boost::test_tools::assertion_result r(fs::exists(astronaut) && fs::exists(f::default_landmark_model));
-    r.message() << astronaut.string() << " (python3-imageio) or " << f::default_landmark_model.string()
-                << " (libdlib-data) missing: tools/deps.sh installs them";
-    return r;
-  }
-};
 
 f::face_detector& detector() {
   static f::face_detector d;
@@ -48,7 +40,7 @@ double distance(cv::Point2d a, cv::Point2d b) { return std::hypot(a.x - b.x, a.y
 
 BOOST_AUTO_TEST_SUITE(face_alignment)
 
-BOOST_AUTO_TEST_CASE(landmarks_of_a_photograph_land_where_a_reader_puts_them, *utf::precondition(photo_present{})) {
+BOOST_AUTO_TEST_CASE(landmarks_of_a_photograph_land_where_a_reader_puts_them, *utf::precondition(acne::test::astronaut_and_landmarks{})) {
   const auto faces = detector().detect(acne::io::read_image(astronaut));
   BOOST_REQUIRE(faces.size() == 1u);
   const auto& face = faces[0];
@@ -62,7 +54,7 @@ BOOST_AUTO_TEST_CASE(landmarks_of_a_photograph_land_where_a_reader_puts_them, *u
   BOOST_TEST(distance(face.points[8], {221, 178}) < 5, face.points[8]);
 }
 
-BOOST_AUTO_TEST_CASE(a_small_copy_of_the_photograph_gives_the_same_landmarks_scaled, *utf::precondition(photo_present{})) {
+BOOST_AUTO_TEST_CASE(a_small_copy_of_the_photograph_gives_the_same_landmarks_scaled, *utf::precondition(acne::test::astronaut_and_landmarks{})) {
   const cv::Mat photo = acne::io::read_image(astronaut);
   cv::Mat small;
   cv::resize(photo, small, {128, 128}, 0, 0, cv::INTER_AREA);
@@ -77,7 +69,7 @@ BOOST_AUTO_TEST_CASE(a_small_copy_of_the_photograph_gives_the_same_landmarks_sca
 }
 
 BOOST_AUTO_TEST_CASE(a_large_copy_is_searched_reduced_and_its_landmarks_placed_on_the_full_image,
-                     *utf::precondition(photo_present{})) {
+                     *utf::precondition(acne::test::astronaut_and_landmarks{})) {
   const cv::Mat photo = acne::io::read_image(astronaut);
   cv::Mat large;
   cv::resize(photo, large, {2048, 2048}, 0, 0, cv::INTER_CUBIC);
@@ -118,7 +110,7 @@ BOOST_AUTO_TEST_CASE(the_similarity_and_the_template_are_the_official_codes) {
 }
 
 BOOST_AUTO_TEST_CASE(dfdnet_alignment_puts_the_five_points_on_the_template_and_keeps_the_way_back,
-                     *utf::precondition(photo_present{})) {
+                     *utf::precondition(acne::test::astronaut_and_landmarks{})) {
   const cv::Mat photo = acne::io::read_image(astronaut);
   const auto face = detector().detect(photo).at(0);
   const auto a = f::dfdnet_align(photo, face);
@@ -136,7 +128,7 @@ BOOST_AUTO_TEST_CASE(dfdnet_alignment_puts_the_five_points_on_the_template_and_k
   BOOST_TEST(distance(again[0].points[45], f::dfdnet_template()[0]) < 15, again[0].points[45]);
 }
 
-BOOST_AUTO_TEST_CASE(a_face_pasted_back_returns_the_photograph_and_fades_in_a_new_one, *utf::precondition(photo_present{})) {
+BOOST_AUTO_TEST_CASE(a_face_pasted_back_returns_the_photograph_and_fades_in_a_new_one, *utf::precondition(acne::test::astronaut_and_landmarks{})) {
   const cv::Mat photo = acne::io::read_image(astronaut);
   const auto a = f::dfdnet_align(photo, detector().detect(photo).at(0));
   // The aligned face itself, pasted back: the photograph again, up to two resamplings.
@@ -168,7 +160,7 @@ BOOST_AUTO_TEST_CASE(a_face_pasted_back_returns_the_photograph_and_fades_in_a_ne
   BOOST_TEST(cv::norm(twice(cv::Rect(0, 800, 120, 120)), enlarged(cv::Rect(0, 800, 120, 120)), cv::NORM_INF) == 0);
 }
 
-BOOST_AUTO_TEST_CASE(an_ffhq_aligned_face_has_level_eyes_where_its_transform_puts_them, *utf::precondition(photo_present{})) {
+BOOST_AUTO_TEST_CASE(an_ffhq_aligned_face_has_level_eyes_where_its_transform_puts_them, *utf::precondition(acne::test::astronaut_and_landmarks{})) {
   const cv::Mat photo = acne::io::read_image(astronaut);
   const auto face = detector().detect(photo).at(0);
   const int size = 256;

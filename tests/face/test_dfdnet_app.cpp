@@ -8,7 +8,9 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "support/astronaut.hpp"
 #include "acne/cli/dfdnet.hpp"
+#include "support/dfdnet_test_util.hpp"
 #include "support/program_run.hpp"
 #include "support/scratch_dir.hpp"
 
@@ -19,18 +21,9 @@ namespace utf = boost::unit_test;
 using namespace acne;
 using acne::test::scratch_dir;
 
+using acne::test::astronaut;
+
 namespace {
-
-const fs::path astronaut = "/usr/lib/python3/dist-packages/imageio/resources/images/astronaut.png";
-
-struct photo_and_model {
-  boost::test_tools::assertion_result operator()(utf::test_unit_id) const {
-    boost::test_tools::assertion_result r(fs::exists(astronaut) && fs::exists(face::default_landmark_model));
-    r.message() << astronaut.string() << " (python3-imageio) or " << face::default_landmark_model.string()
-                << " (libdlib-data) is missing";
-    return r;
-  }
-};
 
 acne::test::command_run dfdnet(std::vector<std::string> args, const std::vector<std::string>& more = {}) {
   args.insert(args.end(), more.begin(), more.end());
@@ -39,7 +32,7 @@ acne::test::command_run dfdnet(std::vector<std::string> args, const std::vector<
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(dfdnet_app, *utf::precondition(photo_and_model()))
+BOOST_AUTO_TEST_SUITE(dfdnet_app, *utf::precondition(acne::test::astronaut_and_landmarks()))
 
 BOOST_AUTO_TEST_CASE(dictionaries_then_training_then_restoration) {
   scratch_dir dir;
@@ -47,13 +40,7 @@ BOOST_AUTO_TEST_CASE(dictionaries_then_training_then_restoration) {
   {
     network<dfdnet::generator<float>> g{dfdnet::generator<float>({.width_divisor = 16})};
     g.setup({1, 3, 512, 512}, 2);
-    dfdnet::component_dictionaries<float> none;
-    const std::array<std::size_t, 4> channels{8, 16, 32, 32};
-    for (std::size_t i = 0; i < 4; ++i)
-      for (auto p : dfdnet::face_parts_in_order) {
-        const std::size_t s = dfdnet::atom_side(p, dfdnet::feature_sides[i]);
-        none.at(p, i) = dfdnet::component_dictionary<float>(tensor<float>({1, channels[i], s, s}, 0.5f));
-      }
+    const auto none = acne::test::hashed_dictionaries<float>(16, 1);
     dfdnet::save_dfdnet(g, none, dir / "vgg.safetensors", "test");
   }
   const cv::Mat photo = io::read_image(astronaut);

@@ -12,9 +12,10 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "support/astronaut.hpp"
 #include "acne/cli/restore.hpp"
 #include "acne/face/gan_faces.hpp"
-#include "support/hashed_fill.hpp"
+#include "support/dfdnet_test_util.hpp"
 #include "support/program_run.hpp"
 #include "support/scratch_dir.hpp"
 
@@ -25,37 +26,18 @@ namespace utf = boost::unit_test;
 using namespace acne;
 using acne::test::scratch_dir;
 
+using acne::test::astronaut;
+
 namespace {
-
-const fs::path astronaut = "/usr/lib/python3/dist-packages/imageio/resources/images/astronaut.png";
-
-struct photo_and_model {
-  boost::test_tools::assertion_result operator()(utf::test_unit_id) const {
-    boost::test_tools::assertion_result r(fs::exists(astronaut) && fs::exists(face::default_landmark_model));
-    r.message() << astronaut.string() << " (python3-imageio) or " << face::default_landmark_model.string()
-                << " (libdlib-data) is missing";
-    return r;
-  }
-};
 
 // A DFDNet at widths / 16 with seeded weights and dictionaries of 3 atoms, after one training
 // forward (spectral norm's u and v), saved as tools/convert_dfdnet.py would write it.
 void make_weights(const fs::path& file) {
   network<dfdnet::generator<float>> net{dfdnet::generator<float>({.width_divisor = 16})};
   net.setup({1, 3, 512, 512}, 8);
-  dfdnet::component_dictionaries<float> d;
-  const std::array<std::size_t, 4> channels{128, 256, 512, 512};
-  for (std::size_t i = 0; i < 4; ++i)
-    for (dfdnet::face_part p : dfdnet::face_parts_in_order) {
-      const std::size_t s = dfdnet::atom_side(p, dfdnet::feature_sides[i]);
-      tensor<float> a({3, channels[i] / 16, s, s});
-      const auto v = acne::test::hashed_fill(dfdnet::dictionary_name(p, dfdnet::feature_sides[i]), a.size(), 1.0);
-      std::copy(v.begin(), v.end(), a.begin());
-      d.at(p, i) = dfdnet::component_dictionary<float>(a);
-    }
+  auto d = acne::test::hashed_dictionaries<float>(16, 3);
   net.layer().set_dictionaries(&d);
-  net.layer().set_boxes({dfdnet::face_boxes{dfdnet::part_box{150, 200, 240, 290}, dfdnet::part_box{280, 205, 365, 290},
-                                            dfdnet::part_box{215, 300, 290, 330}, dfdnet::part_box{180, 370, 340, 440}}});
+  net.layer().set_boxes({acne::test::overlapping_boxes()});
   net.forward(tensor<float>({1, 3, 512, 512}, 0.2f));
   dfdnet::save_dfdnet(net, d, file, "test");
 }
@@ -66,7 +48,7 @@ acne::test::command_run run_restore(const std::vector<std::string>& args) {
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(restore, *utf::precondition(photo_and_model()))
+BOOST_AUTO_TEST_SUITE(restore, *utf::precondition(acne::test::astronaut_and_landmarks()))
 
 BOOST_AUTO_TEST_CASE(photographs_are_restored_and_faceless_ones_named) {
   scratch_dir dir;

@@ -12,7 +12,7 @@
 
 #include "acne/models/dfdnet/generator.hpp"
 #include "acne/network.hpp"
-#include "support/hashed_fill.hpp"
+#include "support/dfdnet_test_util.hpp"
 #include "support/layer_gradients.hpp"
 #include "support/single_thread.hpp"
 
@@ -25,28 +25,6 @@ namespace {
 
 // A 3x3 convolution's parameters (weight and bias).
 std::size_t conv3(std::size_t in, std::size_t out) { return 9 * in * out + out; }
-
-// Dictionaries of K atoms from the hashed fill, at the given width divisor.
-template <class T>
-component_dictionaries<T> hashed_dictionaries(std::size_t divisor, std::size_t atoms) {
-  component_dictionaries<T> d;
-  const std::array<std::size_t, 4> channels{128, 256, 512, 512};
-  for (std::size_t i = 0; i < 4; ++i)
-    for (face_part p : face_parts_in_order) {
-      const std::size_t s = atom_side(p, feature_sides[i]);
-      tensor<float> a({atoms, channels[i] / divisor, s, s});
-      const auto v = acne::test::hashed_fill(dictionary_name(p, feature_sides[i]), a.size(), 1.0);
-      std::copy(v.begin(), v.end(), a.begin());
-      d.at(p, i) = component_dictionary<T>(a);
-    }
-  return d;
-}
-
-// Boxes on a 512 face in which the nose box overlaps both eyes' and the mouth's.
-face_boxes overlapping_boxes() {
-  return {part_box{150, 200, 240, 290}, part_box{280, 205, 365, 290}, part_box{200, 260, 320, 360},
-          part_box{180, 330, 340, 440}};
-}
 
 // An SFT block as a one-input layer for the gradient check: the input holds x and the condition
 // side by side in its channels.
@@ -171,9 +149,9 @@ BOOST_AUTO_TEST_CASE(generator_parameter_gradients_match_finite_differences) {
   constexpr std::size_t divisor = 16;
   network<generator<double>> net{generator<double>({.width_divisor = divisor})};
   net.setup({1, 3, 512, 512}, 2);
-  auto dicts = hashed_dictionaries<double>(divisor, 3);
+  auto dicts = acne::test::hashed_dictionaries<double>(divisor, 3);
   net.layer().set_dictionaries(&dicts);
-  net.layer().set_boxes({overlapping_boxes()});
+  net.layer().set_boxes({acne::test::overlapping_boxes()});
   // Biases of N(0, 1) keep most leaky-ReLU inputs away from their kink (spectral norm keeps the
   // weights' share small), which a central difference would otherwise step across.
   std::mt19937_64 gen(5);
@@ -181,9 +159,7 @@ BOOST_AUTO_TEST_CASE(generator_parameter_gradients_match_finite_differences) {
   for (auto& s : net.slots())
     if (!s.frozen && s.name.ends_with("bias"))
       for (auto& b : *s.value) b = normal(gen);
-  tensor<double> x({1, 3, 512, 512});
-  const auto v = acne::test::hashed_fill("input", x.size(), 0.8);
-  std::copy(v.begin(), v.end(), x.begin());
+  const tensor<double> x = acne::test::hashed_face<double>();
   net.forward(x);  // a training forward sets spectral norm's u and v
   net.eval();
   const auto y = net.forward(x);
@@ -242,13 +218,11 @@ BOOST_AUTO_TEST_CASE(the_chosen_atom_follows_its_atom) {
   constexpr std::size_t divisor = 16;
   network<generator<float>> net{generator<float>({.width_divisor = divisor})};
   net.setup({1, 3, 512, 512}, 2);
-  auto dicts = hashed_dictionaries<float>(divisor, 3);
+  auto dicts = acne::test::hashed_dictionaries<float>(divisor, 3);
   net.layer().set_dictionaries(&dicts);
-  net.layer().set_boxes({overlapping_boxes()});
+  net.layer().set_boxes({acne::test::overlapping_boxes()});
   net.eval();
-  tensor<float> x({1, 3, 512, 512});
-  const auto v = acne::test::hashed_fill("input", x.size(), 0.8);
-  std::copy(v.begin(), v.end(), x.begin());
+  const tensor<float> x = acne::test::hashed_face<float>();
   net.train();
   net.forward(x);
   net.eval();

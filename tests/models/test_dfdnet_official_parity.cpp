@@ -15,7 +15,7 @@
 
 #include "acne/models/dfdnet/generator.hpp"
 #include "acne/network.hpp"
-#include "support/hashed_fill.hpp"
+#include "support/dfdnet_test_util.hpp"
 
 namespace test_models_dfdnet_official_parity {
 
@@ -103,17 +103,7 @@ BOOST_AUTO_TEST_CASE(restores_what_the_official_network_restores) {
       for (const auto& s : net.slots())
         if (s.name == name) BOOST_TEST((*s.value)[i] == first[i].get<float>());
 
-  const std::size_t atoms = ref.at("atoms");
-  component_dictionaries<float> dicts;
-  const std::array<std::size_t, 4> channels{128, 256, 512, 512};
-  for (std::size_t i = 0; i < 4; ++i)
-    for (face_part p : face_parts_in_order) {
-      const std::size_t s = atom_side(p, feature_sides[i]);
-      tensor<float> a({atoms, channels[i], s, s});
-      const auto v = acne::test::hashed_fill(dictionary_name(p, feature_sides[i]), a.size(), 1.0);
-      std::copy(v.begin(), v.end(), a.begin());
-      dicts.at(p, i) = component_dictionary<float>(a);
-    }
+  auto dicts = acne::test::hashed_dictionaries<float>(1, ref.at("atoms").get<std::size_t>());
 
   // The boxes the official script computes from the landmarks.
   std::vector<point2> landmarks;
@@ -124,9 +114,7 @@ BOOST_AUTO_TEST_CASE(restores_what_the_official_network_restores) {
     BOOST_TEST((boxes[std::size_t(p)] == part_box{b[0], b[1], b[2], b[3]}), part_name(p));
   }
 
-  tensor<float> x({1, 3, 512, 512});
-  const auto v = acne::test::hashed_fill("input", x.size(), ref.at("input_scale").get<double>());
-  std::copy(v.begin(), v.end(), x.begin());
+  const tensor<float> x = acne::test::hashed_face<float>(ref.at("input_scale").get<double>());
   net.layer().set_dictionaries(&dicts);
   net.layer().set_boxes({boxes});
   net.eval();  // spectral norm reads u and v as stored, as the official eval mode does

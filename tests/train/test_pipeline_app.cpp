@@ -13,6 +13,7 @@
 
 #include "acne/io/image.hpp"
 #include "acne/io/report.hpp"
+#include "support/astronaut.hpp"
 #include "support/app_runner.hpp"
 #include "support/fake_acne04.hpp"
 #include "support/scratch_dir.hpp"
@@ -120,17 +121,9 @@ BOOST_AUTO_TEST_CASE(sorted_class_source_sorts_the_draws_of_the_all_severity_gan
 // Photographs are found and FFHQ-aligned in stage 2: a real face (astronaut.png of python3-imageio)
 // in every class, and in one class an image without a face, which is named and left out, or, with
 // --strict, stops the run.
-const fs::path photo = "/usr/lib/python3/dist-packages/imageio/resources/images/astronaut.png";
+const fs::path& photo = acne::test::astronaut;
 
-struct photo_present {
-  boost::test_tools::assertion_result operator()(utf::test_unit_id) const {
-    boost::test_tools::assertion_result r(fs::exists(photo));
-    r.message() << photo.string() << " (python3-imageio) missing: tools/deps.sh installs it";
-    return r;
-  }
-};
-
-BOOST_AUTO_TEST_CASE(photographs_are_aligned_and_one_without_a_face_is_left_out, *utf::precondition(photo_present{})) {
+BOOST_AUTO_TEST_CASE(photographs_are_aligned_and_one_without_a_face_is_left_out, *utf::precondition(acne::test::astronaut_and_landmarks{})) {
   acne::test::scratch_dir dir("pipeline-align");
   const cv::Mat face = acne::io::read_image(photo);
   cv::Mat mirrored;
