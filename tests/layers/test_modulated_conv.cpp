@@ -21,20 +21,18 @@ public:
   explicit modconv_probe(modulated_conv2d_options o) : conv_(o) {}
   shape4 setup(const shape4& in, parameter_registry<T, cpu>& reg) {
     reg.add("styles", {in.n, in.c, 1, 1}, initializer::normal(0, 1), 1, 1, &s_, &ds_);
-    conv_.setup(in.c, reg);
-    return conv_.output_shape(in);
+    return conv_.setup(in, {in.n, in.c, 1, 1}, reg);
   }
-  void forward(const tensor<T>& x, tensor<T>& y, context&) { conv_.forward(x, s_, y); }
-  void backward(const tensor<T>& x, const tensor<T>&, const tensor<T>& dy, tensor<T>* dx, context&) {
-    conv_.backward(x, s_, dy, dx, tmp_);
-    axpy(1.0, tmp_, ds_);
+  void forward(const tensor<T>& x, tensor<T>& y, context& ctx) { conv_.forward(x, s_, y, ctx); }
+  void backward(const tensor<T>& x, const tensor<T>& y, const tensor<T>& dy, tensor<T>* dx, context& ctx) {
+    conv_.backward(x, s_, y, dy, dx, ds_, ctx);
   }
   modulated_conv2d<T>& conv() { return conv_; }
   tensor<T>& styles() { return s_; }
 
 private:
   modulated_conv2d<T> conv_;
-  tensor<T> s_, ds_, tmp_;
+  tensor<T> s_, ds_;
 };
 
 template <class Inner>

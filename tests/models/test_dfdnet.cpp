@@ -49,7 +49,9 @@ struct sft_probe : layer_base<double, cpu> {
   void backward(const tensor<double>& in, const tensor<double>& y, const tensor<double>& dy, tensor<double>* din,
                 context& ctx) {
     split(in);
-    block.backward(x, s, y, dy, &dx, &ds, ctx);
+    ds.resize(s.shape());
+    ds.zero();
+    block.backward(x, s, y, dy, &dx, ds, ctx);
     if (!din) return;
     din->resize(in.shape());
     copy_channels(dx, *din, 0);

@@ -73,6 +73,33 @@ concept tangent_layer =
       l.backward_tangent(x, x, x, x, x, dx, ctx);
     };
 
+// Layers of two inputs, features x and a condition c (StyleGAN2's styles or latents, DFDNet's
+// dictionary-updated VGG features): the passes of the contract above with c beside x,
+//   shape4 setup(const shape4& x, const shape4& c, parameter_registry<T, D>&)
+//   void forward(const tensor& x, const tensor& c, tensor& y, context&)
+//   void backward(x, c, y, dy, tensor* dx, tensor& dc, context&)   adds dL/dc into dc (sized by the caller)
+// and, for the second-order passes, forward_tangent(x, c, y, tx, tc, ty, ctx) and
+// backward_tangent(x, c, y, tx, tc, dy, tdy, tensor* tdx, tensor& tdc, ctx) (adds into tdc).
+template <class L>
+concept conditioned_layer = requires(L l, const shape4& s,
+                                     parameter_registry<typename L::value_type, typename L::device_type>& r,
+                                     const tensor<typename L::value_type, typename L::device_type>& x,
+                                     tensor<typename L::value_type, typename L::device_type>& y,
+                                     tensor<typename L::value_type, typename L::device_type>* dx, context& ctx) {
+  { l.setup(s, s, r) } -> std::same_as<shape4>;
+  l.forward(x, x, y, ctx);
+  l.backward(x, x, x, x, dx, y, ctx);
+};
+
+template <class L>
+concept conditioned_tangent_layer =
+    conditioned_layer<L> && requires(L l, const tensor<typename L::value_type, typename L::device_type>& x,
+                                     tensor<typename L::value_type, typename L::device_type>& y,
+                                     tensor<typename L::value_type, typename L::device_type>* dx, context& ctx) {
+      l.forward_tangent(x, x, x, x, x, y, ctx);
+      l.backward_tangent(x, x, x, x, x, x, x, dx, y, ctx);
+    };
+
 // Common members of layer policies: element type, device and an optional name used in parameter names.
 template <class T, class D>
 struct layer_base {

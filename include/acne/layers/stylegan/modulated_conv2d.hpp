@@ -4,8 +4,8 @@
 // d[n,o] = 1/sqrt(sum_{i,kh,kw} (w s)^2 + 1e-8). Computed as (conv(x * s, w)) * d, which equals the
 // per-sample-weight convolution exactly and keeps one batched convolution with a shared weight.
 // With up = 2 the convolution is transposed with stride 2 and followed by the FIR blur (gain 4),
-// as in the reference. Not a layer policy: it takes two inputs (activations and styles); the
-// synthesis layers and ToRGB wrap it.
+// as in the reference. A conditioned layer (layers/layer.hpp) whose condition is the styles,
+// [N, in_channels, 1, 1]; the synthesis layers and ToRGB compute them and wrap it.
 #include <cmath>
 
 #include "acne/backend/conv_geometry.hpp"
@@ -26,7 +26,7 @@ struct modulated_conv2d_options {
 };
 
 template <class T, class D = cpu>
-class modulated_conv2d {
+class modulated_conv2d : public layer_base<T, D> {
 public:
   static constexpr double demod_eps = 1e-8;
 
@@ -49,11 +49,15 @@ public:
   }
 
   // Declares "weight" [filters, in, k, k] ~ N(0, 1) in the registry's current scope.
-  void setup(std::size_t in_channels, parameter_registry<T, D>& reg) {
+  shape4 setup(const shape4& x, const shape4& styles, parameter_registry<T, D>& reg) {
+    ACNE_CHECK(styles.n == x.n && styles.sample_size() == x.c,
+               "modulated_conv2d: styles " << styles << " for input " << x << " (one style per input channel)");
+    const std::size_t in_channels = x.c;
     in_channels_ = in_channels;
     const std::size_t k = opt_.kernel;
     reg.add("weight", {opt_.filters, in_channels, k, k}, initializer::normal(0, 1), in_channels * k * k,
             opt_.filters * k * k, &weight_, &dweight_);
+    return output_shape(x);
   }
 
   shape4 output_shape(const shape4& in) const {
@@ -63,7 +67,7 @@ public:
   }
 
   // y = modconv(x, styles); styles hold N * in_channels values.
-  void forward(const tensor<T, D>& x, const tensor<T, D>& styles, tensor<T, D>& y) {
+  void forward(const tensor<T, D>& x, const tensor<T, D>& styles, tensor<T, D>& y, context&) {
     const auto& s = x.shape();
     ACNE_CHECK(s.c == in_channels_ && styles.size() == s.n * s.c,
                "modulated_conv2d: input " << s << " and styles " << styles.shape() << " for " << in_channels_
@@ -90,10 +94,12 @@ public:
     scale_planes(u_, d_, y);
   }
 
-  // Adds dL/dweight (unless param_grads is false); overwrites dstyles (shaped like styles) and, if
-  // not null, dx.
-  void backward(const tensor<T, D>& x, const tensor<T, D>& styles, const tensor<T, D>& dy, tensor<T, D>* dx,
-                tensor<T, D>& dstyles, bool param_grads = true) {
+  // Adds dL/dweight (unless ctx.parameter_gradients is false) and dL/dstyles into dstyles (shaped
+  // like styles); overwrites dx when not null.
+  void backward(const tensor<T, D>& x, const tensor<T, D>& styles, const tensor<T, D>&, const tensor<T, D>& dy,
+                tensor<T, D>* dx, tensor<T, D>& dstyles, context& ctx) {
+    check_shape("modulated_conv2d::backward (dstyles)", styles.shape(), dstyles.shape());
+    const bool param_grads = ctx.parameter_gradients;
     const auto& s = x.shape();
     dweff_.resize(weight_.shape());
     const tensor<T, D>* du = &dy;
@@ -112,8 +118,7 @@ public:
     if (param_grads) filter_gradient(xs_, *du, dt_, dweff_, T(0));
     else dweff_.zero();  // the demodulation's share still goes through it
     data_gradient(*du, dt_, dxs_);
-    dstyles.resize(styles.shape());
-    plane_dot(x, dxs_, dstyles, T(0));
+    plane_dot(x, dxs_, dstyles, T(1));
     if (opt_.demodulate) demodulation_backward(weff_, styles, d_, dd_, dstyles, dweff_);
     if (param_grads) axpy(T(opt_.weight_gain), dweff_, dweight_);
     if (!dx) return;
@@ -123,8 +128,8 @@ public:
 
   // The derivative of forward along (tx, tstyles): xs = x * s, u = conv(xs), y = u * d(s) give
   // txs = tx * s + x * ts, tu = conv(txs), ty = tu * d + u * td.
-  void forward_tangent(const tensor<T, D>& x, const tensor<T, D>& styles, const tensor<T, D>& tx,
-                       const tensor<T, D>& tstyles, tensor<T, D>& ty) {
+  void forward_tangent(const tensor<T, D>& x, const tensor<T, D>& styles, const tensor<T, D>&, const tensor<T, D>& tx,
+                       const tensor<T, D>& tstyles, tensor<T, D>& ty, context&) {
     const auto& s = x.shape();
     check_shape("modulated_conv2d::forward_tangent", s, tx.shape());
     txs_.resize(s), tmp_.resize(s);
@@ -151,10 +156,11 @@ public:
   }
 
   // The derivative of backward along (tx, tstyles, tdy), after backward and forward_tangent: adds
-  // that of dL/dweight, overwrites tdstyles and, if not null, tdx.
-  void backward_tangent(const tensor<T, D>& x, const tensor<T, D>& styles, const tensor<T, D>& tx,
+  // that of dL/dweight and that of dL/dstyles into tdstyles, overwrites tdx when not null.
+  void backward_tangent(const tensor<T, D>& x, const tensor<T, D>& styles, const tensor<T, D>&, const tensor<T, D>& tx,
                         const tensor<T, D>& tstyles, const tensor<T, D>& dy, const tensor<T, D>& tdy, tensor<T, D>* tdx,
-                        tensor<T, D>& tdstyles) {
+                        tensor<T, D>& tdstyles, context&) {
+    check_shape("modulated_conv2d::backward_tangent (tdstyles)", styles.shape(), tdstyles.shape());
     const auto& s = x.shape();
     const tensor<T, D>* du = &dy;
     const tensor<T, D>* tdu = &tdy;
@@ -177,8 +183,7 @@ public:
     filter_gradient(txs_, *du, dt_, tdweff_, T(1));
     tdxs_.resize(s);
     data_gradient(*tdu, tdt_, tdxs_);
-    tdstyles.resize(styles.shape());
-    plane_dot(tx, dxs_, tdstyles, T(0));
+    plane_dot(tx, dxs_, tdstyles, T(1));
     plane_dot(x, tdxs_, tdstyles, T(1));
     if (opt_.demodulate) demodulation_backward_tangent(weff_, styles, tstyles, d_, td_, dd_, tdd_, tdstyles, tdweff_);
     axpy(T(opt_.weight_gain), tdweff_, dweight_);
@@ -218,5 +223,7 @@ private:
   tensor<T, D> xs_, dxs_, t_, dt_, u_, du_, d_, dd_;
   tensor<T, D> txs_, tdxs_, tt_, tdt_, tu_, tdu_, td_, tdd_, tdweff_, tmp_;
 };
+
+static_assert(conditioned_tangent_layer<modulated_conv2d<float>>);
 
 }  // namespace acne

@@ -7,7 +7,7 @@
 //   void backward(x, ws, y, dy, tensor* dx, tensor& dws, context&)        adds dL/dws into dws
 //   void forward_tangent(x, ws, y, tx, tws, tensor& ty, context&)
 //   void backward_tangent(x, ws, y, tx, tws, dy, tdy, tensor* tdx, tensor& tdws, context&)
-// These are the passes of the plain contract (layers/layer.hpp) with ws beside x, and mean the same.
+// These are the passes of a conditioned layer (layers/layer.hpp) whose condition is ws.
 // styled_chain<L...> composes styled layers, each reading the next num_ws() ws, and is one itself;
 // it runs its parts as a plain sequential, each part holding its slice of the chain's ws.
 #include <concepts>
@@ -19,17 +19,8 @@
 namespace acne {
 
 template <class L>
-concept styled_layer = requires(L l, const L& cl, const shape4& s,
-                                parameter_registry<typename L::value_type, typename L::device_type>& r,
-                                const tensor<typename L::value_type, typename L::device_type>& x,
-                                tensor<typename L::value_type, typename L::device_type>& y,
-                                tensor<typename L::value_type, typename L::device_type>* dx, context& ctx) {
-  { l.setup(s, s, r) } -> std::same_as<shape4>;
+concept styled_layer = conditioned_tangent_layer<L> && requires(const L& cl) {
   { cl.num_ws() } -> std::convertible_to<std::size_t>;
-  l.forward(x, x, y, ctx);
-  l.backward(x, x, x, x, dx, y, ctx);
-  l.forward_tangent(x, x, x, x, x, y, ctx);
-  l.backward_tangent(x, x, x, x, x, x, x, dx, y, ctx);
 };
 
 // A styled layer as a plain chain sees it: bind() gives it ws channels [offset, offset + num_ws()),

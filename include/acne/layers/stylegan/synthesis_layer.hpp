@@ -49,7 +49,7 @@ public:
                                     .demodulate = !opt_.to_rgb,
                                     .weight_gain = opt_.to_rgb ? equalized_lr{}.weight_gain(in_channels) : 1.0,
                                     .filter = opt_.filter});
-    conv_.setup(in_channels, reg);
+    conv_.setup(x, {x.n, in_channels, 1, 1}, reg);
     if (opt_.use_noise) noise_.setup(opt_.resolution, reg);
     reg.add("bias", {opt_.filters, 1, 1, 1}, initializer::zeros(), in_channels, opt_.filters, &bias_, &dbias_);
     return conv_.output_shape(x);
@@ -57,7 +57,7 @@ public:
 
   void forward(const tensor<T, D>& x, const tensor<T, D>& w, tensor<T, D>& y, context& ctx) {
     affine_.forward(w, styles_, ctx);
-    conv_.forward(x, styles_, pre_);
+    conv_.forward(x, styles_, pre_, ctx);
     if (opt_.use_noise) noise_.forward(pre_, ctx);
     add_channel_bias(pre_, bias_, T(1));
     y.resize(pre_.shape());
@@ -74,7 +74,8 @@ public:
       channel_bias_grad(dpre_, dbias_, T(1));
       if (opt_.use_noise) noise_.backward(dpre_);
     }
-    conv_.backward(x, styles_, dpre_, dx, dstyles_, ctx.parameter_gradients);
+    zeroed(dstyles_, styles_.shape());
+    conv_.backward(x, styles_, pre_, dpre_, dx, dstyles_, ctx);
     affine_.backward(w, styles_, dstyles_, &dw_, ctx);
     axpy(T(1), dw_, dw);
   }
@@ -83,7 +84,7 @@ public:
   void forward_tangent(const tensor<T, D>& x, const tensor<T, D>& w, const tensor<T, D>& y, const tensor<T, D>& tx,
                        const tensor<T, D>& tw, tensor<T, D>& ty, context& ctx) {
     affine_.forward_tangent(w, styles_, tw, tstyles_, ctx);
-    conv_.forward_tangent(x, styles_, tx, tstyles_, tpre_);
+    conv_.forward_tangent(x, styles_, pre_, tx, tstyles_, tpre_, ctx);
     ty.resize(pre_.shape());
     activation_backward(act_, pre_, y, tpre_, ty);
   }
@@ -96,12 +97,18 @@ public:
     activation_backward(act_, pre_, y, tdy, tdpre_);
     channel_bias_grad(tdpre_, dbias_, T(1));
     if (opt_.use_noise) noise_.backward(tdpre_);
-    conv_.backward_tangent(x, styles_, tx, tstyles_, dpre_, tdpre_, tdx, tdstyles_);
+    zeroed(tdstyles_, styles_.shape());
+    conv_.backward_tangent(x, styles_, pre_, tx, tstyles_, dpre_, tdpre_, tdx, tdstyles_, ctx);
     affine_.backward_tangent(w, styles_, tw, dstyles_, tdstyles_, &dw_, ctx);
     axpy(T(1), dw_, tdw);
   }
 
 private:
+  static void zeroed(tensor<T, D>& t, const shape4& s) {
+    t.resize(s);
+    t.zero();
+  }
+
   synthesis_layer_options opt_;
   activation act_;
   equalized_dense<T, D> affine_;

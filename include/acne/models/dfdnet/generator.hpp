@@ -117,7 +117,10 @@ public:
     head_.backward(f_[3], y, dy, &df_[3], ctx);
     for (std::size_t i = 4; i-- > 0;) {
       const tensor<T, D>& in = i == 0 ? ms_ : f_[i - 1];
-      up_[i].backward(in, updated_[3 - i], f_[i], df_[i], i == 0 ? &dms_ : &df_[i - 1], &dupdated_[3 - i], ctx);
+      tensor<T, D>& dc = dupdated_[3 - i];
+      dc.resize(updated_[3 - i].shape());
+      dc.zero();
+      up_[i].backward(in, updated_[3 - i], f_[i], df_[i], i == 0 ? &dms_ : &df_[i - 1], dc, ctx);
     }
     ms_dilate_.backward(vgg_.tap(3), ms_, dms_, nullptr, ctx);
     for (std::size_t i = 0; i < 4; ++i) attention_backward(i, ctx);

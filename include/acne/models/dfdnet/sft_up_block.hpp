@@ -4,8 +4,7 @@
 //   a = LReLU(LReLU(sn_conv(blur(x))))        "conv1.1", blur [1,2,1] x [1,2,1] / 16, padding 1
 //   m = a * scale(s) + shift(s)              "ScaleModel1.{0,2}", "ShiftModel1.{0,2}" (+ sigmoid)
 //   y = LReLU(sn_conv(upsample2x(m)))          "convup.1"
-// A layer of two inputs, x and the condition s; its passes are the layer contract's with s beside
-// x, and backward returns dL/ds as well.
+// A conditioned layer (layers/layer.hpp): x and the condition s, backward adding dL/ds.
 #include "acne/backend.hpp"
 #include "acne/layers/resize.hpp"
 #include "acne/layers/stylegan/upfirdn2d.hpp"
@@ -50,17 +49,19 @@ public:
     up_.forward(m_, y, ctx);
   }
 
-  // Adds parameter gradients; overwrites dx and ds when not null.
+  // Adds parameter gradients and dL/ds into ds (shaped like s); overwrites dx when not null.
   void backward(const tensor<T, D>& x, const tensor<T, D>& s, const tensor<T, D>& y, const tensor<T, D>& dy,
-                tensor<T, D>* dx, tensor<T, D>* ds, context& ctx) {
+                tensor<T, D>* dx, tensor<T, D>& ds, context& ctx) {
+    check_shape("sft_up_block::backward (ds)", s.shape(), ds.shape());
     up_.backward(m_, y, dy, &dm_, ctx);
     da_.resize(a_.shape()), dscale_.resize(a_.shape());
     multiply(dm_, scale_out_, da_);
     multiply(dm_, a_, dscale_);
     conv1_.backward(x, a_, da_, dx, ctx);
-    scale_.backward(s, scale_out_, dscale_, ds, ctx);
-    shift_.backward(s, shift_out_, dm_, ds ? &dshift_ : nullptr, ctx);
-    if (ds) axpy(T(1), dshift_, *ds);
+    scale_.backward(s, scale_out_, dscale_, &dbranch_, ctx);
+    axpy(T(1), dbranch_, ds);
+    shift_.backward(s, shift_out_, dm_, &dbranch_, ctx);
+    axpy(T(1), dbranch_, ds);
   }
 
 private:
@@ -77,7 +78,9 @@ private:
   conv_lrelu_conv<T, D> scale_;
   shift_path shift_;
   up_path up_;
-  tensor<T, D> a_, scale_out_, shift_out_, m_, dm_, da_, dscale_, dshift_;
+  tensor<T, D> a_, scale_out_, shift_out_, m_, dm_, da_, dscale_, dbranch_;
 };
+
+static_assert(conditioned_layer<sft_up_block<float>>);
 
 }  // namespace acne::dfdnet
