@@ -145,6 +145,11 @@ public:
     (std::make_index_sequence<size>{});
   }
   template <class F>
+  void each(F&& f) const {
+    [&]<std::size_t... I>(std::index_sequence<I...>) { (f(std::get<I>(layers_), I), ...); }
+    (std::make_index_sequence<size>{});
+  }
+  template <class F>
   void each_reverse(F&& f) {
     [&]<std::size_t... I>(std::index_sequence<I...>) { (f(std::get<size - 1 - I>(layers_), size - 1 - I), ...); }
     (std::make_index_sequence<size>{});
@@ -170,6 +175,10 @@ public:
 
   template <class F>
   void each(F&& f) {
+    for (std::size_t i = 0; i < layers_.size(); ++i) f(layers_[i], i);
+  }
+  template <class F>
+  void each(F&& f) const {
     for (std::size_t i = 0; i < layers_.size(); ++i) f(layers_[i], i);
   }
   template <class F>

@@ -7,11 +7,15 @@
 //   void backward(x, ws, y, dy, tensor* dx, tensor& dws, context&)        adds dL/dws into dws
 //   void forward_tangent(x, ws, y, tx, tws, tensor& ty, context&)
 //   void backward_tangent(x, ws, y, tx, tws, dy, tdy, tensor* tdx, tensor& tdws, context&)
-// These are the passes of a conditioned layer (layers/layer.hpp) whose condition is ws.
-// styled_chain<L...> composes styled layers, each reading the next num_ws() ws, and is one itself;
-// it runs its parts as a plain sequential, each part holding its slice of the chain's ws.
+// These are the passes of a conditioned layer (layers/layer.hpp) whose condition is ws. A layer
+// may also read ws_ahead() ws past its own, which are the next layer's first: the skip block's
+// ToRGB reads the w after its convolutions', as the reference's overlapping block ws do.
+// styled_chain<L...> and styled_repeated<L> compose styled layers, each reading the next num_ws()
+// ws (and its ws_ahead() beyond), and are styled layers themselves; they run their parts as a
+// plain sequential or repeated, each part holding its slice of the ws.
 #include <concepts>
 #include <utility>
+#include <vector>
 
 #include "acne/backend.hpp"
 #include "acne/layers/sequential.hpp"
@@ -23,7 +27,16 @@ concept styled_layer = conditioned_tangent_layer<L> && requires(const L& cl) {
   { cl.num_ws() } -> std::convertible_to<std::size_t>;
 };
 
-// A styled layer as a plain chain sees it: bind() gives it ws channels [offset, offset + num_ws()),
+// The ws a styled layer reads: its own num_ws() and the ws_ahead() after them.
+template <styled_layer L>
+std::size_t ws_read(const L& l) {
+  if constexpr (requires { l.ws_ahead(); })
+    return l.num_ws() + l.ws_ahead();
+  else
+    return l.num_ws();
+}
+
+// A styled layer as a plain chain sees it: bind() gives it ws channels [offset, offset + read()),
 // add_gradient() hands its dL/dws back. A part of no ws reads the whole ws (for the batch size).
 template <styled_layer L>
 class styled_part : public L {
@@ -35,10 +48,13 @@ public:
   explicit styled_part(L l) : L(std::move(l)) {}
 
   void place(const shape4& ws, std::size_t offset) {
-    ws_shape_ = {ws.n, this->num_ws(), ws.h, ws.w};
+    ws_shape_ = {ws.n, read(), ws.h, ws.w};
     offset_ = offset;
   }
   shape4 setup(const shape4& in, parameter_registry<T, D>& reg) { return L::setup(in, ws_shape_, reg); }
+
+  // The number of ws channels it reads.
+  std::size_t read() const { return ws_read(static_cast<const L&>(*this)); }
 
   void bind(const tensor<T, D>& ws) { w_ = slice(ws, w_slice_); }
   void bind_tangent(const tensor<T, D>& tws) { tw_ = slice(tws, tw_slice_); }
@@ -62,13 +78,13 @@ public:
 
 private:
   const tensor<T, D>* slice(const tensor<T, D>& ws, tensor<T, D>& own) const {
-    if (this->num_ws() == 0 || (offset_ == 0 && ws.shape().c == this->num_ws())) return &ws;
-    own.resize({ws.shape().n, this->num_ws(), ws.shape().h, ws.shape().w});
+    if (read() == 0 || (offset_ == 0 && ws.shape().c == read())) return &ws;
+    own.resize({ws.shape().n, read(), ws.shape().h, ws.shape().w});
     slice_channels(ws, own, offset_);
     return &own;
   }
   void gather(const tensor<T, D>& g, tensor<T, D>& dws) const {
-    if (this->num_ws() > 0) copy_channels(g, dws, offset_, true);
+    if (read() > 0) copy_channels(g, dws, offset_, true);
   }
   static void zeroed(tensor<T, D>& t, const shape4& s) {
     t.resize(s);
@@ -82,27 +98,38 @@ private:
   tensor<T, D> w_slice_, tw_slice_, dw_, tdw_;
 };
 
-template <styled_layer First, styled_layer... Rest>
-class styled_chain : public layer_base<typename First::value_type, typename First::device_type> {
+// The passes shared by styled_chain and styled_repeated: Parts is a sequential or repeated of
+// styled parts.
+template <class Parts>
+class styled_composition : public layer_base<typename Parts::value_type, typename Parts::device_type> {
 public:
-  using T = typename First::value_type;
-  using D = typename First::device_type;
+  using T = typename Parts::value_type;
+  using D = typename Parts::device_type;
 
-  styled_chain() : styled_chain(First{}, Rest{}...) {}
-  explicit styled_chain(First first, Rest... rest)
-      : count_((first.num_ws() + ... + rest.num_ws())),
-        parts_(styled_part<First>(std::move(first)), styled_part<Rest>(std::move(rest))...) {}
+  styled_composition() = default;
+  explicit styled_composition(Parts parts) : parts_(std::move(parts)) {}
 
-  std::size_t num_ws() const { return count_; }
+  std::size_t num_ws() const {
+    std::size_t count = 0;
+    parts_.each([&](const auto& p, std::size_t) { count += p.num_ws(); });
+    return count;
+  }
+  // The ws its last part reads past the composition's own.
+  std::size_t ws_ahead() const {
+    std::size_t ahead = 0;
+    parts_.each([&](const auto& p, std::size_t) { ahead = p.read() - p.num_ws(); });
+    return ahead;
+  }
 
   // The parts register in this chain's scope, under their own names.
   shape4 setup(const shape4& x, const shape4& ws, parameter_registry<T, D>& reg) {
+    ACNE_CHECK(ws.c >= ws_read(*this),
+               "styled chain '" << this->name << "': ws " << ws << " for " << ws_read(*this) << " styled layers");
     std::size_t offset = 0;
     parts_.each([&](auto& p, std::size_t) {
       p.place(ws, offset);
       offset += p.num_ws();
     });
-    ACNE_CHECK(ws.c >= count_, "styled chain '" << this->name << "': ws " << ws << " for " << count_ << " styled layers");
     return parts_.setup(x, reg);
   }
 
@@ -127,12 +154,30 @@ public:
     parts_.each([&](auto& p, std::size_t) { p.add_tangent_gradient(tdws); });
   }
 
-  template <std::size_t I>
-  auto& get() { return parts_.template get<I>(); }
+protected:
+  Parts parts_;
+};
 
-private:
-  std::size_t count_;
-  sequential<styled_part<First>, styled_part<Rest>...> parts_;
+template <styled_layer First, styled_layer... Rest>
+class styled_chain : public styled_composition<sequential<styled_part<First>, styled_part<Rest>...>> {
+  using parts = sequential<styled_part<First>, styled_part<Rest>...>;
+
+public:
+  styled_chain() : styled_chain(First{}, Rest{}...) {}
+  explicit styled_chain(First first, Rest... rest)
+      : styled_composition<parts>(parts(styled_part<First>(std::move(first)), styled_part<Rest>(std::move(rest))...)) {}
+
+  template <std::size_t I>
+  auto& get() { return this->parts_.template get<I>(); }
+};
+
+// A run-time number of styled layers of one type (the synthesis blocks above 4x4).
+template <styled_layer L>
+class styled_repeated : public styled_composition<repeated<styled_part<L>>> {
+public:
+  void push_back(L layer) { this->parts_.push_back(styled_part<L>(std::move(layer))); }
+  std::size_t count() const { return this->parts_.count(); }
+  L& operator[](std::size_t i) { return this->parts_[i]; }
 };
 
 }  // namespace acne

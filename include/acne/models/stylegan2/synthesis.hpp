@@ -1,11 +1,10 @@
 #pragma once
-// The synthesis network ws -> image (skip architecture, config F): blocks b4 .. b{R}, each adding
-// its ToRGB output to the upsampled image of the blocks before. Input ws [N, num_ws, w_dim, 1]
-// (one w per layer, so styles can be mixed and truncated per layer), output [N, img_channels, R, R].
-// The blocks pass two streams (features and image) to each other, so the network walks them itself;
-// each block is a composition (models/stylegan2/synthesis_block.hpp).
+// The synthesis network ws -> image (skip architecture, config F): blocks b4 .. b{R} as one
+// styled chain, each adding its ToRGB output to the upsampled image of the block before
+// (models/stylegan2/synthesis_block.hpp). Input ws [N, num_ws, w_dim, 1] (one w per layer, so
+// styles can be mixed and truncated per layer), output [N, img_channels, R, R]: the last block's
+// image. Its features feed nothing further, so the chain's features gradient is empty.
 #include <string>
-#include <vector>
 
 #include "acne/models/stylegan2/synthesis_block.hpp"
 
@@ -14,26 +13,13 @@ namespace acne::stylegan2 {
 template <class T, class D = cpu>
 class synthesis_network : public layer_base<T, D> {
 public:
-  using streams = synthesis_streams<T, D>;
-
-  explicit synthesis_network(const config& c = {}) : cfg_(c), b4_(make_first_synthesis_block<T, D>(c)) {
-    c.validate();
-    for (std::size_t res = 8; res <= c.resolution; res *= 2) up_.push_back(make_up_synthesis_block<T, D>(c, res));
-  }
+  explicit synthesis_network(const config& c = {}) : cfg_(c), blocks_(make_blocks(c)) {}
 
   shape4 setup(const shape4& in, parameter_registry<T, D>& reg) {
     ACNE_CHECK(in.c == cfg_.num_ws() && in.h == cfg_.w_dim && in.w == 1,
                "synthesis network: ws " << in << ", expected [N," << cfg_.num_ws() << "," << cfg_.w_dim << ",1]");
-    shape4 x{};
-    each([&](auto& block, std::size_t i) {
-      typename parameter_registry<T, D>::scope scope(reg, "b" + std::to_string(4u << i));
-      x = block.setup(x, {in.n, block.num_ws(), in.h, in.w}, reg);
-    });
-    const std::size_t count = up_.size() + 1;
-    for (auto* v : {&out_, &grad_, &tout_, &tgrad_}) v->resize(count);
-    ws_.resize(count);
-    tws_.resize(count);
-    dws_.resize(count);
+    link();
+    blocks_.setup({}, in, reg);
     return {in.n, cfg_.img_channels, cfg_.resolution, cfg_.resolution};
   }
 
@@ -42,46 +28,34 @@ public:
                "synthesis network: ws " << ws.shape() << " for " << cfg_.num_ws() << " x " << cfg_.w_dim);
     context noisy = ctx;
     noisy.noise = mode_;
-    each([&](auto& block, std::size_t i) {
-      slice(ws, ws_, i, block);
-      block.forward(before(out_, i), ws_[i], out_[i], noisy);
-    });
-    img = out_.back().img;
+    link();
+    blocks_.forward(none_, ws, features_, noisy);
+    img = image().img;
   }
 
   // dws is overwritten with dL/dws when not null.
   void backward(const tensor<T, D>& ws, const tensor<T, D>&, const tensor<T, D>& dimg, tensor<T, D>* dws,
                 context& ctx) {
-    grad_.back().img = dimg;
-    each_reverse([&](auto& block, std::size_t i) {
-      zeroed(dws_[i], ws_[i].shape());
-      block.backward(before(out_, i), ws_[i], out_[i], grad_[i], !last(i), i == 0 ? nullptr : &grad_[i - 1], dws_[i],
-                     ctx);
-    });
-    gather(ws.shape(), dws_, dws ? *dws : dws_scratch_);
+    image().dimg = dimg;
+    tensor<T, D>& to = dws ? *dws : dws_scratch_;
+    zeroed(to, ws.shape());
+    blocks_.backward(none_, ws, features_, none_, nullptr, to, ctx);
   }
 
   // After forward(ws): the derivative of the image along tws (layers/layer.hpp's tangent contract).
   void forward_tangent(const tensor<T, D>& ws, const tensor<T, D>&, const tensor<T, D>& tws, tensor<T, D>& timg,
                        context& ctx) {
     check_shape("synthesis_network::forward_tangent", ws.shape(), tws.shape());
-    each([&](auto& block, std::size_t i) {
-      slice(tws, tws_, i, block);
-      block.forward_tangent(before(out_, i), before(tout_, i), ws_[i], tws_[i], out_[i], tout_[i], ctx);
-    });
-    timg = tout_.back().img;
+    blocks_.forward_tangent(none_, ws, features_, none_, tws, tfeatures_, ctx);
+    timg = image().timg;
   }
   // After backward(ws, img, dimg) and forward_tangent: the derivative of that backward along tws
   // and tdimg; adds that of the parameter gradients and overwrites tdws with that of dL/dws.
   void backward_tangent(const tensor<T, D>& ws, const tensor<T, D>&, const tensor<T, D>&, const tensor<T, D>& tdimg,
                         tensor<T, D>& tdws, context& ctx) {
-    tgrad_.back().img = tdimg;
-    each_reverse([&](auto& block, std::size_t i) {
-      zeroed(dws_[i], ws_[i].shape());
-      block.backward_tangent(before(out_, i), before(tout_, i), ws_[i], tws_[i], out_[i], tout_[i], grad_[i], tgrad_[i],
-                             !last(i), i == 0 ? nullptr : &tgrad_[i - 1], dws_[i], ctx);
-    });
-    gather(ws.shape(), dws_, tdws);
+    image().tdimg = tdimg;
+    zeroed(tdws, ws.shape());
+    blocks_.backward_tangent(none_, ws, features_, none_, none_, none_, none_, nullptr, tdws, ctx);
   }
 
   void set_noise_mode(noise_mode m) { mode_ = m; }
@@ -89,30 +63,35 @@ public:
   const config& cfg() const { return cfg_; }
 
 private:
-  // f(block, i) for b4 then each block that doubles the resolution.
-  template <class F>
-  void each(F&& f) {
-    f(b4_, 0);
-    for (std::size_t i = 0; i < up_.size(); ++i) f(up_[i], i + 1);
-  }
-  template <class F>
-  void each_reverse(F&& f) {
-    for (std::size_t i = up_.size(); i-- > 0;) f(up_[i], i + 1);
-    f(b4_, 0);
-  }
-  // Block i's first w: every block before it used num_conv() of them.
-  std::size_t first_w(std::size_t i) const { return i == 0 ? 0 : 2 * i - 1; }
-  bool last(std::size_t i) const { return i == up_.size(); }
-  const streams& before(const std::vector<streams>& v, std::size_t i) const { return i == 0 ? none_ : v[i - 1]; }
+  using up_blocks = styled_repeated<up_synthesis_block<T, D>>;
+  using blocks = styled_chain<first_synthesis_block<T, D>, inlined<up_blocks>>;
 
-  template <class Block>
-  void slice(const tensor<T, D>& ws, std::vector<tensor<T, D>>& to, std::size_t i, const Block& block) const {
-    to[i].resize({ws.shape().n, block.num_ws(), ws.shape().h, ws.shape().w});
-    slice_channels(ws, to[i], first_w(i));
+  static blocks make_blocks(const config& c) {
+    c.validate();
+    up_blocks up;
+    for (std::size_t res = 8; res <= c.resolution; res *= 2)
+      up.push_back(with_name(make_up_synthesis_block<T, D>(c, res), "b" + std::to_string(res)));
+    return blocks(with_name(make_first_synthesis_block<T, D>(c), "b4"), inlined<up_blocks>(std::move(up)));
   }
-  void gather(const shape4& s, const std::vector<tensor<T, D>>& parts, tensor<T, D>& to) const {
-    zeroed(to, s);
-    for (std::size_t i = 0; i < parts.size(); ++i) copy_channels(parts[i], to, first_w(i), true);
+
+  struct part_refs {
+    first_synthesis_block<T, D>& first;
+    up_blocks& rest;
+  };
+  part_refs parts() { return {blocks_.template get<0>(), blocks_.template get<1>()}; }
+
+  // Each block reads the image of the one before; done before each pass, as blocks may have moved.
+  void link() {
+    auto [first, rest] = parts();
+    skip_image<T, D>* before = &first.image();
+    for (std::size_t i = 0; i < rest.count(); ++i) {
+      rest[i].link(before);
+      before = &rest[i].image();
+    }
+  }
+  skip_image<T, D>& image() {
+    auto [first, rest] = parts();
+    return rest.count() == 0 ? first.image() : rest[rest.count() - 1].image();
   }
   static void zeroed(tensor<T, D>& t, const shape4& s) {
     t.resize(s);
@@ -121,12 +100,8 @@ private:
 
   config cfg_;
   noise_mode mode_ = noise_mode::random;
-  first_synthesis_block<T, D> b4_;
-  std::vector<up_synthesis_block<T, D>> up_;  // b8 .. b{R}; the registry points into them: set up after the last push
-  std::vector<streams> out_, grad_, tout_, tgrad_;
-  std::vector<tensor<T, D>> ws_, tws_, dws_;
-  streams none_;
-  tensor<T, D> dws_scratch_;
+  blocks blocks_;
+  tensor<T, D> none_, features_, tfeatures_, dws_scratch_;
 };
 
 }  // namespace acne::stylegan2

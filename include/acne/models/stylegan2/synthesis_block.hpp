@@ -1,9 +1,12 @@
 #pragma once
 // One resolution of the skip-architecture synthesis network (the reference's SynthesisBlock): its
 // features, a styled chain (conv0 upsampling 2x then conv1; at 4x4 the learned const then conv1),
-// and torgb, which reads the w after the features' and adds its image to the upsampled image of
-// the blocks before: img_out = upsample(img_in) + torgb(x_out). The network hands each block its
-// num_ws() ws; torgb's w is also the next block's first (the reference's overlapping ws).
+// and torgb, which adds its image to the upsampled image of the block before:
+// img_out = upsample(img_in) + torgb(x_out). A styled layer x -> x_out of num_ws() = its
+// convolutions' ws; torgb reads the w after them (ws_ahead() = 1), which is also the next block's
+// first, as in the reference. The image is the second stream: each block keeps its own (a
+// skip_image) and reads and writes its predecessor's through link(), as dlib's tag layers link
+// two places of a network, so a chain of blocks runs as any styled chain does.
 #include <string>
 
 #include "acne/backend.hpp"
@@ -15,28 +18,31 @@
 
 namespace acne::stylegan2 {
 
-// What flows between synthesis blocks: features x and the running image.
+// A block's running image, its tangent, and the gradients of both (written by the next block,
+// or by the network for the last).
 template <class T, class D>
-struct synthesis_streams {
-  tensor<T, D> x, img;
+struct skip_image {
+  tensor<T, D> img, timg, dimg, tdimg;
 };
 
 template <class Features>
-class synthesis_block {
+class synthesis_block : public layer_base<typename Features::value_type, typename Features::device_type> {
 public:
   using T = typename Features::value_type;
   using D = typename Features::device_type;
-  using streams = synthesis_streams<T, D>;
 
   synthesis_block() = default;
-  synthesis_block(Features features, to_rgb<T, D> torgb, bool upsample_image)
-      : features_(std::move(features)), torgb_(with_name(std::move(torgb), "torgb")), upsample_image_(upsample_image),
+  synthesis_block(Features features, to_rgb<T, D> torgb)
+      : features_(std::move(features)), torgb_(with_name(std::move(torgb), "torgb")),
         upsample_(upsample2d(fir_filter::stylegan2())) {}
 
-  std::size_t num_ws() const { return features_.num_ws() + 1; }
-  std::size_t num_conv() const { return features_.num_ws(); }
+  std::size_t num_ws() const { return features_.num_ws(); }
+  std::size_t ws_ahead() const { return 1; }
 
-  // Returns the shape of x_out.
+  // The image this block adds its own to (null: none, the first block); set before each pass.
+  void link(skip_image<T, D>* before) { before_ = before; }
+  skip_image<T, D>& image() { return image_; }
+
   shape4 setup(const shape4& x, const shape4& ws, parameter_registry<T, D>& reg) {
     const shape4 out = features_.setup(x, ws, reg);
     torgb_.place(ws, features_.num_ws());
@@ -44,60 +50,67 @@ public:
     return out;
   }
 
-  void forward(const streams& in, const tensor<T, D>& ws, streams& out, context& ctx) {
-    features_.forward(in.x, ws, out.x, ctx);
+  void forward(const tensor<T, D>& x, const tensor<T, D>& ws, tensor<T, D>& y, context& ctx) {
+    features_.forward(x, ws, y, ctx);
     torgb_.bind(ws);
-    torgb_.forward(out.x, rgb_, ctx);
-    add_image(in.img, rgb_, out.img);
+    torgb_.forward(y, rgb_, ctx);
+    add_image(&skip_image<T, D>::img, rgb_);
   }
 
-  // dout.x is ignored when has_dx_out is false (the last block's features feed only its torgb);
-  // din is overwritten unless null; parameter gradients and dL/dws are added.
-  void backward(const streams& in, const tensor<T, D>& ws, const streams& out, const streams& dout, bool has_dx_out,
-                streams* din, tensor<T, D>& dws, context& ctx) {
-    torgb_.backward(out.x, rgb_, dout.img, &dfeat_, ctx);
+  // dy may be empty: the last block's features feed only its torgb. The image's gradient is
+  // image().dimg; the previous block's is overwritten.
+  void backward(const tensor<T, D>& x, const tensor<T, D>& ws, const tensor<T, D>& y, const tensor<T, D>& dy,
+                tensor<T, D>* dx, tensor<T, D>& dws, context& ctx) {
+    torgb_.backward(y, rgb_, image_.dimg, &dfeat_, ctx);
     torgb_.add_gradient(dws);
-    if (has_dx_out) axpy(T(1), dout.x, dfeat_);
-    features_.backward(in.x, ws, out.x, dfeat_, din ? &din->x : nullptr, dws, ctx);
-    if (din) image_gradient(dout.img, din->img);
+    if (!dy.empty()) axpy(T(1), dy, dfeat_);
+    features_.backward(x, ws, y, dfeat_, dx, dws, ctx);
+    image_gradient(&skip_image<T, D>::dimg);
   }
 
-  void forward_tangent(const streams& in, const streams& tin, const tensor<T, D>& ws, const tensor<T, D>& tws,
-                       const streams& out, streams& tout, context& ctx) {
-    features_.forward_tangent(in.x, ws, out.x, tin.x, tws, tout.x, ctx);
+  void forward_tangent(const tensor<T, D>& x, const tensor<T, D>& ws, const tensor<T, D>& y, const tensor<T, D>& tx,
+                       const tensor<T, D>& tws, tensor<T, D>& ty, context& ctx) {
+    features_.forward_tangent(x, ws, y, tx, tws, ty, ctx);
     torgb_.bind_tangent(tws);
-    torgb_.forward_tangent(out.x, rgb_, tout.x, trgb_, ctx);
-    add_image(tin.img, trgb_, tout.img);
+    torgb_.forward_tangent(y, rgb_, ty, trgb_, ctx);
+    ty_ = &ty;
+    add_image(&skip_image<T, D>::timg, trgb_);
   }
-  // Arguments as backward's, with the tangents of forward_tangent and those of dout beside them.
-  void backward_tangent(const streams& in, const streams& tin, const tensor<T, D>& ws, const tensor<T, D>& tws,
-                        const streams& out, const streams& tout, const streams& dout, const streams& tdout,
-                        bool has_dx_out, streams* tdin, tensor<T, D>& tdws, context& ctx) {
-    torgb_.backward_tangent(out.x, rgb_, tout.x, dout.img, tdout.img, &tdfeat_, ctx);
+  // After backward and forward_tangent; dy and tdy may be empty, as in backward.
+  void backward_tangent(const tensor<T, D>& x, const tensor<T, D>& ws, const tensor<T, D>& y, const tensor<T, D>& tx,
+                        const tensor<T, D>& tws, const tensor<T, D>&, const tensor<T, D>& tdy, tensor<T, D>* tdx,
+                        tensor<T, D>& tdws, context& ctx) {
+    torgb_.backward_tangent(y, rgb_, *ty_, image_.dimg, image_.tdimg, &tdfeat_, ctx);
     torgb_.add_tangent_gradient(tdws);
-    if (has_dx_out) axpy(T(1), tdout.x, tdfeat_);
-    features_.backward_tangent(in.x, ws, out.x, tin.x, tws, dfeat_, tdfeat_, tdin ? &tdin->x : nullptr, tdws, ctx);
-    if (tdin) image_gradient(tdout.img, tdin->img);
+    if (!tdy.empty()) axpy(T(1), tdy, tdfeat_);
+    features_.backward_tangent(x, ws, y, tx, tws, dfeat_, tdfeat_, tdx, tdws, ctx);
+    image_gradient(&skip_image<T, D>::tdimg);
   }
 
 private:
-  void add_image(const tensor<T, D>& img, const tensor<T, D>& rgb, tensor<T, D>& img_out) const {
-    if (!upsample_image_) return void(img_out = rgb);
-    img_out.resize(rgb.shape());
-    upfirdn2d_forward(img, img_out, upsample_);
-    axpy(T(1), rgb, img_out);
+  using stream = tensor<T, D> skip_image<T, D>::*;
+
+  // image_.*s = upsample(before_->*s) + rgb.
+  void add_image(stream s, const tensor<T, D>& rgb) {
+    if (!before_) return void(image_.*s = rgb);
+    (image_.*s).resize(rgb.shape());
+    upfirdn2d_forward(before_->*s, image_.*s, upsample_);
+    axpy(T(1), rgb, image_.*s);
   }
-  void image_gradient(const tensor<T, D>& dimg_out, tensor<T, D>& dimg) const {
-    if (!upsample_image_) return;
-    const auto& s = dimg_out.shape();
-    dimg.resize({s.n, s.c, s.h / 2, s.w / 2});
-    upfirdn2d_backward(dimg_out, dimg, upsample_);
+  // before_->*s = the upsampling's adjoint of image_.*s.
+  void image_gradient(stream s) {
+    if (!before_) return;
+    const auto& g = image_.*s;
+    (before_->*s).resize({g.shape().n, g.shape().c, g.shape().h / 2, g.shape().w / 2});
+    upfirdn2d_backward(g, before_->*s, upsample_);
   }
 
   Features features_;
   styled_part<to_rgb<T, D>> torgb_;
-  bool upsample_image_ = true;
   upfirdn_params upsample_;
+  skip_image<T, D> image_;
+  skip_image<T, D>* before_ = nullptr;
+  const tensor<T, D>* ty_ = nullptr;  // forward_tangent's ty (torgb's input tangent), read by backward_tangent
   tensor<T, D> rgb_, dfeat_, trgb_, tdfeat_;
 };
 
@@ -113,7 +126,7 @@ first_synthesis_block<T, D> make_first_synthesis_block(const config& c) {
   return {styled_chain(learned_const<T, D>(ch, 4),
                        with_name(synthesis_layer<T, D>({.filters = ch, .resolution = 4, .conv_clamp = c.conv_clamp}),
                                  "conv1")),
-          to_rgb<T, D>(c.img_channels, c.conv_clamp), false};
+          to_rgb<T, D>(c.img_channels, c.conv_clamp)};
 }
 
 template <class T, class D>
@@ -123,7 +136,7 @@ up_synthesis_block<T, D> make_up_synthesis_block(const config& c, std::size_t re
   synthesis_layer_options conv0 = conv;
   conv0.up = 2;
   return {styled_chain(with_name(synthesis_layer<T, D>(conv0), "conv0"), with_name(synthesis_layer<T, D>(conv), "conv1")),
-          to_rgb<T, D>(c.img_channels, c.conv_clamp), true};
+          to_rgb<T, D>(c.img_channels, c.conv_clamp)};
 }
 
 }  // namespace acne::stylegan2
