@@ -25,34 +25,6 @@
 
 namespace acne {
 
-// A pooling step followed by a layer whose parameters sit directly in this layer's scope, so that
-// torchvision's "Mixed_5b.branch_pool.conv.weight" keeps its name.
-template <class L>
-class pool_then : public layer_base<typename L::value_type, typename L::device_type> {
-public:
-  using T = typename L::value_type;
-  using D = typename L::device_type;
-
-  pool_then(pool2d<T, D> pool, L layer, std::string name) : pool_(std::move(pool)), layer_(std::move(layer)) {
-    this->name = std::move(name);
-  }
-
-  shape4 setup(const shape4& in, parameter_registry<T, D>& reg) { return layer_.setup(pool_.setup(in, reg), reg); }
-  void forward(const tensor<T, D>& x, tensor<T, D>& y, context& ctx) {
-    pool_.forward(x, pooled_, ctx);
-    layer_.forward(pooled_, y, ctx);
-  }
-  void backward(const tensor<T, D>& x, const tensor<T, D>& y, const tensor<T, D>& dy, tensor<T, D>* dx, context& ctx) {
-    layer_.backward(pooled_, y, dy, &dpooled_, ctx);
-    pool_.backward(x, pooled_, dpooled_, dx, ctx);
-  }
-
-private:
-  pool2d<T, D> pool_;
-  L layer_;
-  tensor<T, D> pooled_, dpooled_;
-};
-
 namespace inception {
 
 template <class T, class D>
@@ -65,8 +37,10 @@ template <class T, class D>
 using chain4 = sequential<unit<T, D>, unit<T, D>, unit<T, D>, unit<T, D>>;
 template <class T, class D>
 using chain5 = sequential<unit<T, D>, unit<T, D>, unit<T, D>, unit<T, D>, unit<T, D>>;
+// A pooling step, then a unit whose parameters sit in the branch's scope, so that torchvision's
+// "Mixed_5b.branch_pool.conv.weight" keeps its name.
 template <class T, class D>
-using pool_branch = pool_then<unit<T, D>>;
+using pool_branch = sequential<pool2d<T, D>, inlined<unit<T, D>>>;
 template <class T, class D>
 using pair = concat<unit<T, D>, unit<T, D>>;  // block_e's parallel 1x3 and 3x1 convolutions
 
@@ -112,8 +86,9 @@ struct block_maker {
   }
   template <class T, class D>
   pool_branch<T, D> pooled(pool_kind kind, std::size_t filters) const {
-    return pool_branch<T, D>(pool2d<T, D>(kind, 3, 1, padding_mode::same), make<T, D>({filters, 1, 1}, ""),
-                             "branch_pool");
+    return named(pool_branch<T, D>(pool2d<T, D>(kind, 3, 1, padding_mode::same),
+                                   inlined<unit<T, D>>(make<T, D>({filters, 1, 1}, ""))),
+                 "branch_pool");
   }
 
   template <class T, class D>

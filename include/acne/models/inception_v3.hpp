@@ -12,11 +12,11 @@
 // tap (pytorch-fid's adaptive_avg_pool2d) or, for Keras with include_top, adds the dense "predictions".
 // Parameter names follow torchvision ("Conv2d_1a_3x3.conv.weight", "Mixed_6b.branch7x7dbl.3.bn.beta");
 // the Keras layer mixed0..mixed10 is our Mixed_5b..Mixed_7c.
-#include <array>
 #include <cstddef>
-#include <tuple>
 #include <utility>
 
+#include "acne/layers/choice.hpp"
+#include "acne/layers/shape_ops.hpp"
 #include "acne/models/classifier_head.hpp"
 #include "acne/models/inception_blocks.hpp"
 
@@ -48,87 +48,56 @@ using mixed_5_6 = sequential<block_a<T, D>, block_a<T, D>, block_a<T, D>, block_
                              block_c<T, D>, block_c<T, D>>;
 template <class T, class D>
 using mixed_7 = sequential<block_d<T, D>, block_e<T, D>, block_e<T, D>>;
+
+// A block after `last_block` is left out: an identity stands in its place. The blocks set up
+// their children at the top level, so names start with "Conv2d_1a_3x3" or "Mixed_5b".
+template <class Block>
+using optional_block = inlined<choice<Block, identity<typename Block::value_type, typename Block::device_type>>>;
+
+template <class T, class D>
+using layers = sequential<optional_block<stem0<T, D>>, optional_block<stem1<T, D>>, optional_block<mixed_5_6<T, D>>,
+                          optional_block<mixed_7<T, D>>, classifier_head<T, D>>;
 }  // namespace inception
 
 template <class T, class D = cpu>
-class inception_v3 : public layer_base<T, D> {
+class inception_v3 : public inception::layers<T, D> {
 public:
   inception_v3() : inception_v3(inception_v3_config{}) {}
-  explicit inception_v3(const inception_v3_config& c) : config_(checked(c)), blocks_(make_blocks(c)), head_(c.head) {}
-
-  // The blocks set up their children at the top level, so names start with "Conv2d_1a_3x3" or "Mixed_5b".
-  shape4 setup(const shape4& in, parameter_registry<T, D>& reg) {
-    shape4 s = in;
-    for_blocks([&](auto& b) { s = b.setup(s, reg); });
-    typename parameter_registry<T, D>::scope scope(reg, head_.name);
-    return head_.setup(s, reg);
-  }
-
-  void forward(const tensor<T, D>& x, tensor<T, D>& y, context& ctx) {
-    const tensor<T, D>* in = &x;
-    std::size_t i = 0;
-    for_blocks([&](auto& b) {
-      b.forward(*in, out_[i], ctx);
-      in = &out_[i++];
-    });
-    head_.forward(*in, y, ctx);
-  }
-
-  void backward(const tensor<T, D>& x, const tensor<T, D>& y, const tensor<T, D>& dy, tensor<T, D>* dx, context& ctx) {
-    const std::size_t last = config_.last_block;
-    head_.backward(out_[last], y, dy, &grad_[last], ctx);
-    for_blocks_reverse([&](auto& b, std::size_t i) {
-      b.backward(i == 0 ? x : out_[i - 1], out_[i], grad_[i], i == 0 ? dx : &grad_[i - 1], ctx);
-    });
-  }
+  explicit inception_v3(const inception_v3_config& c) : inception::layers<T, D>(make_layers(checked(c))), config_(c) {}
 
   const inception_v3_config& config() const { return config_; }
 
 private:
-  using blocks = std::tuple<inception::stem0<T, D>, inception::stem1<T, D>, inception::mixed_5_6<T, D>,
-                            inception::mixed_7<T, D>>;
-
   static const inception_v3_config& checked(const inception_v3_config& c) {
     ACNE_CHECK(c.last_block <= 3, "inception_v3: last_block " << c.last_block << " is not a block index (0..3)");
     ACNE_CHECK(c.last_block == 3 || !c.head.include_top, "inception_v3: a classifier top needs every block");
     return c;
   }
 
-  static blocks make_blocks(const inception_v3_config& c) {
+  static inception::layers<T, D> make_layers(const inception_v3_config& c) {
     using namespace inception;
     const block_maker m{c.variant == inception_v3_variant::fid};
     constexpr auto valid = padding_mode::valid;
     const auto max_pool = [](const char* name) { return block_maker::named(pool2d<T, D>(pool_kind::max, 3, 2), name); };
     // TF's graph (and so FID) max-pools in its last block, which Keras and the paper do not.
     const pool_kind last_pool = c.variant == inception_v3_variant::fid ? pool_kind::max : pool_kind::average;
-    return blocks(
-        stem0<T, D>(m.make<T, D>({32, 3, 3, 2, valid}, "Conv2d_1a_3x3"), m.make<T, D>({32, 3, 3, 1, valid}, "Conv2d_2a_3x3"),
-                    m.make<T, D>({64, 3, 3}, "Conv2d_2b_3x3"), max_pool("maxpool1")),
-        stem1<T, D>(m.make<T, D>({80, 1, 1, 1, valid}, "Conv2d_3b_1x1"), m.make<T, D>({192, 3, 3, 1, valid}, "Conv2d_4a_3x3"),
-                    max_pool("maxpool2")),
-        mixed_5_6<T, D>(m.a<T, D>(32, "Mixed_5b"), m.a<T, D>(64, "Mixed_5c"), m.a<T, D>(64, "Mixed_5d"), m.b<T, D>("Mixed_6a"),
+    const auto kept = [&c]<class Block>(std::size_t index, Block block) {
+      if (index <= c.last_block) return optional_block<Block>(std::move(block));
+      return optional_block<Block>(identity<T, D>());
+    };
+    return inception::layers<T, D>(
+        kept(0, stem0<T, D>(m.make<T, D>({32, 3, 3, 2, valid}, "Conv2d_1a_3x3"), m.make<T, D>({32, 3, 3, 1, valid}, "Conv2d_2a_3x3"),
+                    m.make<T, D>({64, 3, 3}, "Conv2d_2b_3x3"), max_pool("maxpool1"))),
+        kept(1, stem1<T, D>(m.make<T, D>({80, 1, 1, 1, valid}, "Conv2d_3b_1x1"), m.make<T, D>({192, 3, 3, 1, valid}, "Conv2d_4a_3x3"),
+                    max_pool("maxpool2"))),
+        kept(2, mixed_5_6<T, D>(m.a<T, D>(32, "Mixed_5b"), m.a<T, D>(64, "Mixed_5c"), m.a<T, D>(64, "Mixed_5d"), m.b<T, D>("Mixed_6a"),
                         m.c<T, D>(128, "Mixed_6b"), m.c<T, D>(160, "Mixed_6c"), m.c<T, D>(160, "Mixed_6d"),
-                        m.c<T, D>(192, "Mixed_6e")),
-        mixed_7<T, D>(m.d<T, D>("Mixed_7a"), m.e<T, D>(pool_kind::average, "Mixed_7b"), m.e<T, D>(last_pool, "Mixed_7c")));
-  }
-
-  template <class F>
-  void for_blocks(F&& f) {
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      ((I <= config_.last_block ? f(std::get<I>(blocks_)) : void()), ...);
-    }(std::make_index_sequence<4>{});
-  }
-  template <class F>
-  void for_blocks_reverse(F&& f) {
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      ((3 - I <= config_.last_block ? f(std::get<3 - I>(blocks_), 3 - I) : void()), ...);
-    }(std::make_index_sequence<4>{});
+                        m.c<T, D>(192, "Mixed_6e"))),
+        kept(3, mixed_7<T, D>(m.d<T, D>("Mixed_7a"), m.e<T, D>(pool_kind::average, "Mixed_7b"), m.e<T, D>(last_pool, "Mixed_7c"))),
+        classifier_head<T, D>(c.head));
   }
 
   inception_v3_config config_;
-  blocks blocks_;
-  classifier_head<T, D> head_;
-  std::array<tensor<T, D>, 4> out_, grad_;
 };
 
 // keras.applications.InceptionV3(include_top, classes, pooling): 299 x 299 input, "tf" preprocessing.
