@@ -8,6 +8,7 @@
 #include <span>
 
 #include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "acne/error.hpp"
 

@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "acne/io/report.hpp"
 #include "acne/io/safetensors/read.hpp"
 #include "acne/io/safetensors/write.hpp"
 #include "acne/models/stylegan2/weights.hpp"

@@ -14,6 +14,9 @@
 
 namespace acne::dfdnet {
 
+// The side of the aligned face DFDNet restores.
+inline constexpr std::size_t face_side = 512;
+
 enum class face_part { left_eye, right_eye, nose, mouth };
 inline constexpr std::array<face_part, 4> face_parts_in_order{face_part::left_eye, face_part::right_eye, face_part::nose,
                                                               face_part::mouth};

@@ -26,8 +26,6 @@
 
 namespace acne::dfdnet {
 
-inline constexpr std::size_t face_side = 512;
-
 struct config {
   std::size_t width_divisor = 1;  // 1: the official widths (ngf 64, VGG 64..512)
 };
