@@ -138,9 +138,9 @@ void matmul(const tensor<float, cuda>& a, bool trans_a, const tensor<float, cuda
     else scale(c, beta);
     return;
   }
-  ACNE_CUDA(cublasSgemm(handles::this_thread().cublas(), trans_b ? CUBLAS_OP_T : CUBLAS_OP_N,
-                        trans_a ? CUBLAS_OP_T : CUBLAS_OP_N, int(n), int(m), int(k), &alpha, b.data(), int(bc),
-                        a.data(), int(ac), &beta, c.data(), int(n)));
+  ACNE_CUDA(cublas_library().sgemm(handles::this_thread().cublas(), trans_b ? CUBLAS_OP_T : CUBLAS_OP_N,
+                           trans_a ? CUBLAS_OP_T : CUBLAS_OP_N, int(n), int(m), int(k), &alpha, b.data(), int(bc),
+                           a.data(), int(ac), &beta, c.data(), int(n)));
 }
 
 void dropout_forward(const tensor<float, cuda>& x, tensor<float, cuda>& y, double rate, std::uint64_t seed) {

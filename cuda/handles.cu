@@ -12,18 +12,18 @@ handles& handles::this_thread() {
 
 handles::handles() {
   ACNE_CUDA(cudnnCreate(&cudnn_));
-  const cublasStatus_t status = cublasCreate(&cublas_);
+  const cublasStatus_t status = cublas_library().create(&cublas_);
   if (status != CUBLAS_STATUS_SUCCESS) {
     cudnnDestroy(cudnn_);
     check(status, "cublasCreate(&cublas_)", __FILE__, __LINE__);
   }
   // Full FP32 GEMMs: TF32 tensor cores would lose the parity with the CPU backend.
-  ACNE_CUDA(cublasSetMathMode(cublas_, CUBLAS_DEFAULT_MATH));
+  ACNE_CUDA(cublas_library().set_math_mode(cublas_, CUBLAS_DEFAULT_MATH));
 }
 
 handles::~handles() {
   cudaFree(workspace_);
-  cublasDestroy(cublas_);
+  cublas_library().destroy(cublas_);
   cudnnDestroy(cudnn_);
 }
 

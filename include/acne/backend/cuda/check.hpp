@@ -1,12 +1,12 @@
 #pragma once
 // Check macros for CUDA runtime, cuDNN and cuBLAS calls: a failure raises acne::error naming the
 // call, the library's own error text and file:line, so a failing kernel is found from the message.
-#include <cublas_v2.h>
 #include <cuda_runtime_api.h>
 #include <cudnn.h>
 
 #include <string>
 
+#include "acne/backend/cuda/cublas.hpp"
 #include "acne/error.hpp"
 
 namespace acne::cuda_backend {
@@ -24,7 +24,7 @@ inline void check(cudnnStatus_t status, const char* call, const char* file, int 
 }
 inline void check(cublasStatus_t status, const char* call, const char* file, int line) {
   if (status != CUBLAS_STATUS_SUCCESS)
-    detail::throw_error(file, line, std::string(call) + " failed: " + cublasGetStatusString(status));
+    detail::throw_error(file, line, std::string(call) + " failed: " + cublas_library().status_string(status));
 }
 
 }  // namespace acne::cuda_backend

@@ -1,0 +1,37 @@
+// cuBLAS is opened when the first GPU product needs it, not linked (backend/cuda/cublas.hpp): a
+// program of a CUDA build that runs on the CPU never maps it. The process's mappings are read before
+// main(), when every linked library is loaded, and again after the first product.
+#include <boost/test/unit_test.hpp>
+
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "acne/backend/cuda.hpp"
+
+namespace test_cuda_cublas_loading {
+
+using namespace acne;
+
+bool cublas_mapped() {
+  std::ifstream maps("/proc/self/maps");
+  const std::string text((std::istreambuf_iterator<char>(maps)), std::istreambuf_iterator<char>());
+  return text.find("libcublas") != std::string::npos;
+}
+
+const bool mapped_before_main = cublas_mapped();
+
+BOOST_AUTO_TEST_CASE(cublas_is_opened_by_the_first_product) {
+  BOOST_TEST(!mapped_before_main, "libcublas was linked: every CPU run of a CUDA build maps it");
+  tensor<float, cuda> a({1, 2, 3, 1}), b({1, 3, 1, 1}), c({1, 2, 1, 1});
+  fill(a, 1.0f);
+  fill(b, 2.0f);
+  matmul(a, false, b, false, c, 1.0f, 0.0f);
+  BOOST_TEST(cublas_mapped());
+  tensor<float, cpu> host({1, 2, 1, 1});
+  memory<cuda>::to_host(host.data(), c.data(), c.bytes());
+  BOOST_TEST(host[0] == 6.0f);
+  BOOST_TEST(host[1] == 6.0f);
+}
+
+}  // namespace test_cuda_cublas_loading
