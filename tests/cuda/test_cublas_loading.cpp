@@ -1,6 +1,6 @@
-// cuBLAS is opened when the first GPU product needs it, not linked (backend/cuda/cublas.hpp): a
-// program of a CUDA build that runs on the CPU never maps it. The process's mappings are read before
-// main(), when every linked library is loaded, and again after the first product.
+// On a GPU, the first product opens cuBLAS and computes through it (backend/cuda/cublas.hpp; the
+// opening itself, without a GPU, is tested in tests/cuda_libraries/). The process's mappings are
+// read before main(), when every linked library is loaded, and again after the first product.
 #include <boost/test/unit_test.hpp>
 
 #include <fstream>
