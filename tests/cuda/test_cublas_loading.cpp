@@ -3,21 +3,16 @@
 // read before main(), when every linked library is loaded, and again after the first product.
 #include <boost/test/unit_test.hpp>
 
-#include <fstream>
-#include <iterator>
 #include <string>
 
+#include "support/mapped_libraries.hpp"
 #include "acne/backend/cuda.hpp"
 
 namespace test_cuda_cublas_loading {
 
 using namespace acne;
 
-bool cublas_mapped() {
-  std::ifstream maps("/proc/self/maps");
-  const std::string text((std::istreambuf_iterator<char>(maps)), std::istreambuf_iterator<char>());
-  return text.find("libcublas") != std::string::npos;
-}
+bool cublas_mapped() { return acne::test::library_mapped("libcublas"); }
 
 const bool mapped_before_main = cublas_mapped();
 

@@ -4,19 +4,14 @@
 // when every linked library is loaded, and again after the entry points are asked for.
 #include <boost/test/unit_test.hpp>
 
-#include <fstream>
-#include <iterator>
 #include <string>
 
+#include "support/mapped_libraries.hpp"
 #include "acne/backend/cuda/cublas.hpp"
 
 namespace test_cuda_libraries_cublas_on_demand {
 
-bool cublas_mapped() {
-  std::ifstream maps("/proc/self/maps");
-  const std::string text((std::istreambuf_iterator<char>(maps)), std::istreambuf_iterator<char>());
-  return text.find("libcublas") != std::string::npos;
-}
+bool cublas_mapped() { return acne::test::library_mapped("libcublas"); }
 
 const bool mapped_before_main = cublas_mapped();
 
