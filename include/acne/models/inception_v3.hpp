@@ -86,14 +86,16 @@ private:
       return optional_block<Block>(identity<T, D>());
     };
     return inception::layers<T, D>(
-        kept(0, stem0<T, D>(m.make<T, D>({32, 3, 3, 2, valid}, "Conv2d_1a_3x3"), m.make<T, D>({32, 3, 3, 1, valid}, "Conv2d_2a_3x3"),
-                    m.make<T, D>({64, 3, 3}, "Conv2d_2b_3x3"), max_pool("maxpool1"))),
-        kept(1, stem1<T, D>(m.make<T, D>({80, 1, 1, 1, valid}, "Conv2d_3b_1x1"), m.make<T, D>({192, 3, 3, 1, valid}, "Conv2d_4a_3x3"),
-                    max_pool("maxpool2"))),
-        kept(2, mixed_5_6<T, D>(m.a<T, D>(32, "Mixed_5b"), m.a<T, D>(64, "Mixed_5c"), m.a<T, D>(64, "Mixed_5d"), m.b<T, D>("Mixed_6a"),
-                        m.c<T, D>(128, "Mixed_6b"), m.c<T, D>(160, "Mixed_6c"), m.c<T, D>(160, "Mixed_6d"),
-                        m.c<T, D>(192, "Mixed_6e"))),
-        kept(3, mixed_7<T, D>(m.d<T, D>("Mixed_7a"), m.e<T, D>(pool_kind::average, "Mixed_7b"), m.e<T, D>(last_pool, "Mixed_7c"))),
+        kept(0, stem0<T, D>(m.make<T, D>({32, 3, 3, 2, valid}, "Conv2d_1a_3x3"),
+                            m.make<T, D>({32, 3, 3, 1, valid}, "Conv2d_2a_3x3"),
+                            m.make<T, D>({64, 3, 3}, "Conv2d_2b_3x3"), max_pool("maxpool1"))),
+        kept(1, stem1<T, D>(m.make<T, D>({80, 1, 1, 1, valid}, "Conv2d_3b_1x1"),
+                            m.make<T, D>({192, 3, 3, 1, valid}, "Conv2d_4a_3x3"), max_pool("maxpool2"))),
+        kept(2, mixed_5_6<T, D>(m.a<T, D>(32, "Mixed_5b"), m.a<T, D>(64, "Mixed_5c"), m.a<T, D>(64, "Mixed_5d"),
+                                m.b<T, D>("Mixed_6a"), m.c<T, D>(128, "Mixed_6b"), m.c<T, D>(160, "Mixed_6c"),
+                                m.c<T, D>(160, "Mixed_6d"), m.c<T, D>(192, "Mixed_6e"))),
+        kept(3, mixed_7<T, D>(m.d<T, D>("Mixed_7a"), m.e<T, D>(pool_kind::average, "Mixed_7b"),
+                              m.e<T, D>(last_pool, "Mixed_7c"))),
         classifier_head<T, D>(c.head));
   }
 
