@@ -33,6 +33,7 @@
 #include "acne/data/phantom_dataset.hpp"
 #include "acne/data/preprocess.hpp"
 #include "acne/device_choice.hpp"
+#include "acne/face/detector.hpp"
 #include "acne/face/gan_faces.hpp"
 #include "acne/face/restore.hpp"
 #include "acne/io/folder_record.hpp"

@@ -21,65 +21,20 @@ public:
 
   // Declares the parameters for inputs shaped like `input` (its batch size does not matter),
   // allocates the buffers and initialises every parameter from `seed`.
-  shape4 setup(const shape4& input, std::uint64_t seed = 0) {
-    ACNE_CHECK(registry_.slots().empty(), "network set up twice");
-    input_shape_ = input;
-    // A named root layer prefixes every parameter name, as a named layer inside a model does.
-    output_shape_ = setup_root(input, !layer_->name.empty());
-    std::size_t total = 0;
-    for (auto& s : registry_.slots()) total += s.shape.size();
-    params_ = tensor<T, D>({total, 1, 1, 1});
-    grads_ = tensor<T, D>({total, 1, 1, 1});
-    rng gen(seed);
-    std::size_t offset = 0;
-    for (auto& s : registry_.slots()) {
-      s.offset = offset;
-      *s.value = params_.view(s.shape, offset);
-      if (s.grad) *s.grad = grads_.view(s.shape, offset);
-      tensor<T, cpu> host(s.shape);
-      initialize(host, s.init, s.fan_in, s.fan_out, gen);
-      memory<D>::from_host(s.value->data(), host.data(), host.bytes());
-      offset += s.shape.size();
-    }
-    return output_shape_;
-  }
+  shape4 setup(const shape4& input, std::uint64_t seed = 0);
 
-  const tensor<T, D>& forward(const tensor<T, D>& x) {
-    ACNE_CHECK(!registry_.slots().empty() || params_.empty(), "network used before setup()");
-    input_ = x;
-    layer_->forward(input_, output_, ctx_);
-    return output_;
-  }
+  const tensor<T, D>& forward(const tensor<T, D>& x);
   // Adds the parameter gradients of the last forward's output gradient `dy` (call zero_grad() to
   // start a new step); returns dL/dx.
-  const tensor<T, D>& backward(const tensor<T, D>& dy, bool need_input_grad = true) {
-    check_shape("network::backward (output gradient)", output_.shape(), dy.shape());
-    layer_->backward(input_, output_, dy, need_input_grad ? &input_grad_ : nullptr, ctx_);
-    return input_grad_;
-  }
+  const tensor<T, D>& backward(const tensor<T, D>& dy, bool need_input_grad = true);
   // dL/dx of the last forward's output gradient `dy`, leaving the parameter gradients as they are.
-  const tensor<T, D>& backward_input(const tensor<T, D>& dy) {
-    check_shape("network::backward_input (output gradient)", output_.shape(), dy.shape());
-    parameter_gradients_off off(ctx_);
-    layer_->backward(input_, output_, dy, &input_grad_, ctx_);
-    return input_grad_;
-  }
+  const tensor<T, D>& backward_input(const tensor<T, D>& dy);
   // Second order (layers that satisfy tangent_layer): after forward(x), the derivative of the
   // output along the input direction tx.
-  const tensor<T, D>& forward_tangent(const tensor<T, D>& tx) requires tangent_layer<Layer> {
-    check_shape("network::forward_tangent (input direction)", input_.shape(), tx.shape());
-    input_tangent_ = tx;
-    layer_->forward_tangent(input_, output_, input_tangent_, output_tangent_, ctx_);
-    return output_tangent_;
-  }
+  const tensor<T, D>& forward_tangent(const tensor<T, D>& tx) requires tangent_layer<Layer>;
   // After backward(dy) (or backward_input) and forward_tangent(tx): adds the derivative along tx of
   // the parameter gradients of `dy` (tdy: the derivative of dy itself) and returns that of dL/dx.
-  const tensor<T, D>& backward_tangent(const tensor<T, D>& dy, const tensor<T, D>& tdy) requires tangent_layer<Layer> {
-    check_shape("network::backward_tangent (output gradient)", output_.shape(), dy.shape());
-    check_shape("network::backward_tangent (its derivative)", output_.shape(), tdy.shape());
-    layer_->backward_tangent(input_, output_, input_tangent_, dy, tdy, &input_grad_tangent_, ctx_);
-    return input_grad_tangent_;
-  }
+  const tensor<T, D>& backward_tangent(const tensor<T, D>& dy, const tensor<T, D>& tdy) requires tangent_layer<Layer>;
   void zero_grad() { grads_.zero(); }
 
   void train(bool on = true) { ctx_.training = on; }
@@ -134,5 +89,75 @@ private:
   shape4 input_shape_, output_shape_;
   context ctx_;
 };
+
+// The passes are defined outside the class so that a model's network<> can be compiled once
+// (acne/instances.hpp): members defined in the class are inline, and compilers instantiate those of
+// an extern template anyway, to inline them.
+template <layer_policy Layer>
+shape4 network<Layer>::setup(const shape4& input, std::uint64_t seed) {
+  ACNE_CHECK(registry_.slots().empty(), "network set up twice");
+  input_shape_ = input;
+  // A named root layer prefixes every parameter name, as a named layer inside a model does.
+  output_shape_ = setup_root(input, !layer_->name.empty());
+  std::size_t total = 0;
+  for (auto& s : registry_.slots()) total += s.shape.size();
+  params_ = tensor<T, D>({total, 1, 1, 1});
+  grads_ = tensor<T, D>({total, 1, 1, 1});
+  rng gen(seed);
+  std::size_t offset = 0;
+  for (auto& s : registry_.slots()) {
+    s.offset = offset;
+    *s.value = params_.view(s.shape, offset);
+    if (s.grad) *s.grad = grads_.view(s.shape, offset);
+    tensor<T, cpu> host(s.shape);
+    initialize(host, s.init, s.fan_in, s.fan_out, gen);
+    memory<D>::from_host(s.value->data(), host.data(), host.bytes());
+    offset += s.shape.size();
+  }
+  return output_shape_;
+}
+
+template <layer_policy Layer>
+auto network<Layer>::forward(const tensor<T, D>& x) -> const tensor<T, D>& {
+  ACNE_CHECK(!registry_.slots().empty() || params_.empty(), "network used before setup()");
+  input_ = x;
+  layer_->forward(input_, output_, ctx_);
+  return output_;
+}
+
+template <layer_policy Layer>
+auto network<Layer>::backward(const tensor<T, D>& dy, bool need_input_grad) -> const tensor<T, D>& {
+  check_shape("network::backward (output gradient)", output_.shape(), dy.shape());
+  layer_->backward(input_, output_, dy, need_input_grad ? &input_grad_ : nullptr, ctx_);
+  return input_grad_;
+}
+
+template <layer_policy Layer>
+auto network<Layer>::backward_input(const tensor<T, D>& dy) -> const tensor<T, D>& {
+  check_shape("network::backward_input (output gradient)", output_.shape(), dy.shape());
+  parameter_gradients_off off(ctx_);
+  layer_->backward(input_, output_, dy, &input_grad_, ctx_);
+  return input_grad_;
+}
+
+template <layer_policy Layer>
+auto network<Layer>::forward_tangent(const tensor<T, D>& tx) -> const tensor<T, D>&
+  requires tangent_layer<Layer>
+{
+  check_shape("network::forward_tangent (input direction)", input_.shape(), tx.shape());
+  input_tangent_ = tx;
+  layer_->forward_tangent(input_, output_, input_tangent_, output_tangent_, ctx_);
+  return output_tangent_;
+}
+
+template <layer_policy Layer>
+auto network<Layer>::backward_tangent(const tensor<T, D>& dy, const tensor<T, D>& tdy) -> const tensor<T, D>&
+  requires tangent_layer<Layer>
+{
+  check_shape("network::backward_tangent (output gradient)", output_.shape(), dy.shape());
+  check_shape("network::backward_tangent (its derivative)", output_.shape(), tdy.shape());
+  layer_->backward_tangent(input_, output_, input_tangent_, dy, tdy, &input_grad_tangent_, ctx_);
+  return input_grad_tangent_;
+}
 
 }  // namespace acne

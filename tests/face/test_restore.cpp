@@ -14,6 +14,7 @@
 
 #include "support/astronaut.hpp"
 #include "acne/cli/restore.hpp"
+#include "acne/face/detector.hpp"
 #include "acne/face/gan_faces.hpp"
 #include "support/dfdnet_test_util.hpp"
 #include "support/program_run.hpp"

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "acne/audit/image_set.hpp"
+#include "acne/instances.hpp"
 #include "acne/metrics/data_copying.hpp"
 #include "acne/metrics/fid.hpp"
 #include "acne/metrics/memorization.hpp"
@@ -244,5 +245,9 @@ audit_result run_audit(const image_set& synthetic, const image_set& real, const 
   r.seconds = detail::seconds_since(start);
   return r;
 }
+#define ACNE_RUN_AUDIT(D)                                                                          \
+  audit_result run_audit<D>(const image_set&, const image_set&, const image_set&, std::vector<space>&, \
+                            const audit_options&)
+ACNE_EXTERN_INSTANCES(ACNE_RUN_AUDIT)
 
 }  // namespace acne::audit

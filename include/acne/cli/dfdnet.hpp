@@ -15,6 +15,7 @@
 #include "acne/cli/flags.hpp"
 #include "acne/cli/program.hpp"
 #include "acne/device_choice.hpp"
+#include "acne/face/detector.hpp"
 #include "acne/face/restore.hpp"
 #include "acne/models/pretrained.hpp"
 #include "acne/train/dfdnet_dictionaries.hpp"

@@ -18,6 +18,7 @@
 #include "acne/cli/flags.hpp"
 #include "acne/cli/program.hpp"
 #include "acne/device_choice.hpp"
+#include "acne/face/detector.hpp"
 #include "acne/face/restore.hpp"
 #include "acne/io/atomic_file.hpp"
 #include "acne/io/image.hpp"

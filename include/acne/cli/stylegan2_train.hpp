@@ -144,12 +144,10 @@ inline train::gan_options base_options(const stylegan2_train_args& a, const flag
 template <class D>
 int run_training(const train::gan_options& o, const train::gan_dataset& data, const std::filesystem::path& resume,
                  const std::function<bool()>& abort, std::ostream& out) {
-  train::gan_trainer<float, D> trainer(o, data.source, out);
-  trainer.abort_fn = abort;
-  if (o.fid_images > 0 && o.fid_extractor == metrics::inception_fid_name)
-    trainer.set_fid_extractor(metrics::make_inception_fid_extractor<D>(o.fid_weights));
-  if (!resume.empty()) trainer.resume(resume);
-  const auto result = trainer.train();
+  auto extractor = o.fid_images > 0 && o.fid_extractor == metrics::inception_fid_name
+                       ? metrics::make_inception_fid_extractor<D>(o.fid_weights)
+                       : nullptr;
+  const auto result = train::train_stylegan2<D>(o, data.source, out, resume, std::move(extractor), abort);
   if (result.aborted) out << "stopped at kimg " << double(result.state.cur_nimg) / 1000 << "; continue with --resume latest\n";
   if (!result.last_snapshot.empty()) out << "last snapshot: " << result.last_snapshot.string() << "\n";
   return done;

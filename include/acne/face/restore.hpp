@@ -13,9 +13,9 @@
 
 #include <opencv2/core.hpp>
 
-#include "acne/face/detector.hpp"
 #include "acne/face/dfdnet_alignment.hpp"
 #include "acne/face/ffhq_alignment.hpp"
+#include "acne/face/landmarks.hpp"
 #include "acne/face/paste_back.hpp"
 #include "acne/face/similarity.hpp"
 #include "acne/io/image.hpp"

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "acne/instances.hpp"
 #include "acne/io/checkpoint.hpp"
 #include "acne/metrics/feature_extractor.hpp"
 #include "acne/models/classifier.hpp"
@@ -24,5 +25,8 @@ std::unique_ptr<feature_extractor> make_classifier_extractor(const std::filesyst
     return std::make_unique<network_extractor<layer>>(std::move(net), "classifier:" + spec.architecture, spec.image_size);
   });
 }
+#define ACNE_MAKE_CLASSIFIER_EXTRACTOR(D) \
+  std::unique_ptr<feature_extractor> make_classifier_extractor<D>(const std::filesystem::path&)
+ACNE_EXTERN_INSTANCES(ACNE_MAKE_CLASSIFIER_EXTRACTOR)
 
 }  // namespace acne::metrics

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "acne/instances.hpp"
 #include "acne/metrics/feature_extractor.hpp"
 #include "acne/models/inception_v3.hpp"
 #include "acne/models/pretrained.hpp"
@@ -26,5 +27,8 @@ std::unique_ptr<feature_extractor> make_inception_fid_extractor(const std::files
   return std::make_unique<network_extractor<inception_v3<float, D>>>(std::move(net), inception_fid_name,
                                                                      inception_fid_input, true);
 }
+#define ACNE_MAKE_INCEPTION_FID_EXTRACTOR(D) \
+  std::unique_ptr<feature_extractor> make_inception_fid_extractor<D>(const std::filesystem::path&, std::size_t)
+ACNE_EXTERN_INSTANCES(ACNE_MAKE_INCEPTION_FID_EXTRACTOR)
 
 }  // namespace acne::metrics

@@ -18,6 +18,7 @@
 #include <memory>
 #include <vector>
 
+#include "acne/instances.hpp"
 #include "acne/layers/activations.hpp"
 #include "acne/layers/conv2d.hpp"
 #include "acne/layers/pooling.hpp"
@@ -75,5 +76,7 @@ std::unique_ptr<feature_extractor> make_random_conv_extractor() {
   return std::make_unique<network_extractor<random_conv_net<D>>>(make_random_conv_network<D>(), random_conv_name,
                                                                  random_conv_input, false);
 }
+#define ACNE_MAKE_RANDOM_CONV_EXTRACTOR(D) std::unique_ptr<feature_extractor> make_random_conv_extractor<D>()
+ACNE_EXTERN_INSTANCES(ACNE_MAKE_RANDOM_CONV_EXTRACTOR)
 
 }  // namespace acne::metrics

@@ -13,6 +13,7 @@
 #include <array>
 #include <string>
 
+#include "acne/instances.hpp"
 #include "acne/layers/activations.hpp"
 #include "acne/layers/branches.hpp"
 #include "acne/layers/conv2d.hpp"
@@ -24,6 +25,7 @@
 #include "acne/models/classifier_head.hpp"
 #include "acne/models/inception_blocks.hpp"
 #include "acne/models/resnet_v2.hpp"
+#include "acne/network.hpp"
 
 namespace acne {
 
@@ -192,3 +194,7 @@ template <class T, class D = cpu>
 using inception_resnet_v2 = decltype(make_inception_resnet_v2<T, D>());
 
 }  // namespace acne
+
+// Its network, compiled once for the project's programs and tests (acne/instances.hpp).
+#define ACNE_INCEPTION_RESNET_V2_NETWORK(D) class acne::network<acne::inception_resnet_v2<float, D>>
+ACNE_EXTERN_INSTANCES(ACNE_INCEPTION_RESNET_V2_NETWORK)

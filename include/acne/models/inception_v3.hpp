@@ -15,10 +15,12 @@
 #include <cstddef>
 #include <utility>
 
+#include "acne/instances.hpp"
 #include "acne/layers/choice.hpp"
 #include "acne/layers/shape_ops.hpp"
 #include "acne/models/classifier_head.hpp"
 #include "acne/models/inception_blocks.hpp"
+#include "acne/network.hpp"
 
 namespace acne {
 
@@ -117,3 +119,7 @@ inception_v3<T, D> make_fid_inception_v3(std::size_t dims = 2048) {
 }
 
 }  // namespace acne
+
+// Its network, compiled once for the project's programs and tests (acne/instances.hpp).
+#define ACNE_INCEPTION_V3_NETWORK(D) class acne::network<acne::inception_v3<float, D>>
+ACNE_EXTERN_INSTANCES(ACNE_INCEPTION_V3_NETWORK)

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <string>
 
+#include "acne/instances.hpp"
 #include "acne/layers/activations.hpp"
 #include "acne/layers/batch_norm.hpp"
 #include "acne/layers/choice.hpp"
@@ -23,6 +24,7 @@
 #include "acne/layers/sequential.hpp"
 #include "acne/layers/shape_ops.hpp"
 #include "acne/models/classifier_head.hpp"
+#include "acne/network.hpp"
 
 namespace acne {
 
@@ -142,3 +144,7 @@ template <class T, class D = cpu>
 using resnet_v2 = decltype(make_resnet_v2<T, D>());
 
 }  // namespace acne
+
+// Its network, compiled once for the project's programs and tests (acne/instances.hpp).
+#define ACNE_RESNET_V2_NETWORK(D) class acne::network<acne::resnet_v2<float, D>>
+ACNE_EXTERN_INSTANCES(ACNE_RESNET_V2_NETWORK)

@@ -14,10 +14,12 @@
 #include <vector>
 
 #include "acne/backend.hpp"
+#include "acne/instances.hpp"
 #include "acne/layers/activations.hpp"
 #include "acne/layers/conv2d.hpp"
 #include "acne/layers/pooling.hpp"
 #include "acne/layers/sequential.hpp"
+#include "acne/network.hpp"
 
 namespace acne {
 
@@ -128,3 +130,7 @@ private:
 };
 
 }  // namespace acne
+
+// Its network, compiled once for the project's programs and tests (acne/instances.hpp).
+#define ACNE_VGG19_FEATURES_NETWORK(D) class acne::network<acne::vgg19_features<float, D>>
+ACNE_EXTERN_INSTANCES(ACNE_VGG19_FEATURES_NETWORK)

@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "acne/data/loader.hpp"
+#include "acne/instances.hpp"
 #include "acne/io/report.hpp"
 #include "acne/models/stylegan2/discriminator.hpp"
 #include "acne/models/stylegan2/generator.hpp"
@@ -339,15 +340,23 @@ private:
   double seconds_before_ = 0;       // training time of earlier sessions
 };
 
-// Trains a StyleGAN2 on `data` as `options` say, resuming from `resume` (a snapshot file) when given.
+// Trains a StyleGAN2 on `data` as `options` say, resuming from `resume` (a snapshot file) when
+// given, with `extractor` for FID when given, until total_kimg or `abort` says stop.
 template <class D = cpu>
 gan_result train_stylegan2(const gan_options& options, data::sample_source data, std::ostream& log = std::cout,
                            const std::filesystem::path& resume = {},
-                           std::unique_ptr<metrics::feature_extractor> extractor = nullptr) {
+                           std::unique_ptr<metrics::feature_extractor> extractor = nullptr,
+                           std::function<bool()> abort = {}) {
   gan_trainer<float, D> trainer(options, std::move(data), log);
+  trainer.abort_fn = std::move(abort);
   if (extractor) trainer.set_fid_extractor(std::move(extractor));
   if (!resume.empty()) trainer.resume(resume);
   return trainer.train();
 }
+#define ACNE_TRAIN_STYLEGAN2(D)                                                                             \
+  gan_result train_stylegan2<D>(const gan_options&, data::sample_source, std::ostream&,                     \
+                                const std::filesystem::path&, std::unique_ptr<metrics::feature_extractor>, \
+                                std::function<bool()>)
+ACNE_EXTERN_INSTANCES(ACNE_TRAIN_STYLEGAN2)
 
 }  // namespace acne::train

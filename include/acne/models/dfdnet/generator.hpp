@@ -18,11 +18,13 @@
 #include <vector>
 
 #include "acne/backend.hpp"
+#include "acne/instances.hpp"
 #include "acne/models/dfdnet/blocks.hpp"
 #include "acne/models/dfdnet/dictionaries.hpp"
 #include "acne/models/dfdnet/face_parts.hpp"
 #include "acne/models/dfdnet/sft_up_block.hpp"
 #include "acne/models/vgg19.hpp"
+#include "acne/network.hpp"
 
 namespace acne::dfdnet {
 
@@ -208,3 +210,7 @@ private:
 };
 
 }  // namespace acne::dfdnet
+
+// Its network, compiled once for the project's programs and tests (acne/instances.hpp).
+#define ACNE_DFDNET_GENERATOR_NETWORK(D) class acne::network<acne::dfdnet::generator<float, D>>
+ACNE_EXTERN_INSTANCES(ACNE_DFDNET_GENERATOR_NETWORK)

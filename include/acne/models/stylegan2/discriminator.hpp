@@ -6,11 +6,13 @@
 #include <string>
 #include <vector>
 
+#include "acne/instances.hpp"
 #include "acne/layers/choice.hpp"
 #include "acne/layers/sequential.hpp"
 #include "acne/layers/shape_ops.hpp"
 #include "acne/models/stylegan2/discriminator_block.hpp"
 #include "acne/models/stylegan2/discriminator_epilogue.hpp"
+#include "acne/network.hpp"
 
 namespace acne::stylegan2 {
 
@@ -52,3 +54,7 @@ private:
 };
 
 }  // namespace acne::stylegan2
+
+// Its network, compiled once for the project's programs and tests (acne/instances.hpp).
+#define ACNE_STYLEGAN2_DISCRIMINATOR_NETWORK(D) class acne::network<acne::stylegan2::discriminator<float, D>>
+ACNE_EXTERN_INSTANCES(ACNE_STYLEGAN2_DISCRIMINATOR_NETWORK)

@@ -8,8 +8,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include "acne/instances.hpp"
 #include "acne/models/stylegan2/mapping.hpp"
 #include "acne/models/stylegan2/synthesis.hpp"
+#include "acne/network.hpp"
 
 namespace acne::stylegan2 {
 
@@ -121,3 +123,7 @@ private:
 };
 
 }  // namespace acne::stylegan2
+
+// Its network, compiled once for the project's programs and tests (acne/instances.hpp).
+#define ACNE_STYLEGAN2_GENERATOR_NETWORK(D) class acne::network<acne::stylegan2::generator<float, D>>
+ACNE_EXTERN_INSTANCES(ACNE_STYLEGAN2_GENERATOR_NETWORK)
