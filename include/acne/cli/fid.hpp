@@ -25,7 +25,6 @@
 
 #include "acne/cli/flags.hpp"
 #include "acne/cli/program.hpp"
-#include "acne/instances.hpp"
 #include "acne/io/safetensors/header.hpp"
 #include "acne/metrics/fid_pipeline.hpp"
 #include "acne/metrics/inception_features.hpp"
@@ -302,9 +301,6 @@ int measure(const fid_arguments& a, const std::vector<input_info>& inputs, std::
   }
   return 0;
 }
-#define ACNE_FID_MEASURE(D) \
-  int measure<D>(const fid_arguments&, const std::vector<input_info>&, std::ostream&, std::ostream&)
-ACNE_EXTERN_INSTANCES(ACNE_FID_MEASURE)
 
 }  // namespace fid_detail
 

@@ -1,5 +1,7 @@
-// A downstream program: composes a small CNN from acne's layer policies and runs it once.
+// A downstream program: composes a small CNN from acne's layer policies and runs it once, then one
+// of the library's models, which the headers alone build (no compiled part of acne is linked).
 #include <acne/acne.hpp>
+#include <acne/models/resnet_v2.hpp>
 #include <iostream>
 
 int main() {
@@ -11,5 +13,10 @@ int main() {
   tensor<float> x({2, 3, 16, 16}, 0.5f);
   const auto& y = net.forward(x);
   std::cout << "parameters=" << net.parameter_count() << " output=" << y.shape() << "\n";
-  return y.shape() == shape4{2, 4, 1, 1} ? 0 : 1;
+
+  network<resnet_v2<float>> resnet(make_resnet_v2<float>({.blocks = {1, 1, 1, 1}, .width = 0.125, .head = {.classes = 3}}));
+  resnet.setup({1, 3, 32, 32}, 1);
+  const auto& p = resnet.forward(tensor<float>({2, 3, 32, 32}, 0.5f));
+  std::cout << "resnet_v2 parameters=" << resnet.parameter_count() << " output=" << p.shape() << "\n";
+  return y.shape() == shape4{2, 4, 1, 1} && p.shape() == shape4{2, 3, 1, 1} ? 0 : 1;
 }
