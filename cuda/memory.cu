@@ -16,19 +16,26 @@ bool cuda_available() {
 
 void* memory<cuda>::allocate(std::size_t bytes) {
   if (bytes == 0) return nullptr;
+  const bool large = bytes >= idle_memory::large;
+  if (large) idle_memory::allocating<cuda>(bytes);
   void* p = nullptr;
-  ACNE_CUDA(cudaMalloc(&p, bytes));
-  const cudaError_t status = cudaMemset(p, 0, bytes);
+  cudaError_t status = cudaMalloc(&p, bytes);
+  if (status == cudaSuccess) {
+    status = cudaMemset(p, 0, bytes);
+    if (status != cudaSuccess) cudaFree(p);
+  }
   if (status != cudaSuccess) {
-    cudaFree(p);
-    cuda_backend::check(status, "cudaMemset(p, 0, bytes)", __FILE__, __LINE__);
+    if (large) idle_memory::released<cuda>(bytes);
+    cuda_backend::check(status, "cudaMalloc + cudaMemset", __FILE__, __LINE__);
   }
   return p;
 }
 
 // Errors are dropped: this runs from tensor destructors, possibly after the runtime has shut down.
-void memory<cuda>::release(void* p) noexcept {
-  if (p) cudaFree(p);
+void memory<cuda>::release(void* p, std::size_t bytes) noexcept {
+  if (!p) return;
+  cudaFree(p);
+  if (bytes >= idle_memory::large) idle_memory::released<cuda>(bytes);
 }
 
 void memory<cuda>::copy(void* dst, const void* src, std::size_t bytes) {

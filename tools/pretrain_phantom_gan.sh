@@ -2,15 +2,19 @@
 # Trains the phantom-face StyleGAN2 that the pipeline's cpu preset transfers from, as the paper's
 # models transfer from FFHQ's: phantom faces of all four classes, of a seed no pipeline run draws
 # (the pipeline's faces are seeds 1000 and 1001 by default), at the cpu preset's network size.
-# The newest snapshot becomes models/phantom-stylegan2-64.safetensors (G, G_ema and D).
+# The newest snapshot becomes models/phantom-stylegan2-RES.safetensors (G, G_ema and D).
 #
-#   tools/pretrain_phantom_gan.sh [KIMG] [RUN_DIR]     (defaults: 240, out/phantom-gan)
+#   tools/pretrain_phantom_gan.sh [KIMG] [RUN_DIR] [RES]     (defaults: 240, out/phantom-gan, 64)
+#
+# The feature maps are min(1024 / r, 64) at every resolution r, so that a 128 px network costs
+# little more per image than a 64 px one: its two extra layers have 8 feature maps.
 #
 # A killed run continues where it stopped when started again with the same arguments.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kimg=${1:-240}
 run=${2:-out/phantom-gan}
+res=${3:-64}
 tools/build.sh acne-phantom acne-stylegan2
 if [[ ! -f "$run/faces/labels.csv" ]]; then
   build/apps/acne-phantom --out "$run/faces" --per-class 1500 --size 256 --seed 77
@@ -18,11 +22,11 @@ fi
 if compgen -G "$run/gan/network-snapshot-*.safetensors" >/dev/null; then
   build/apps/acne-stylegan2 train --out "$run/gan" --resume latest --kimg "$kimg"
 else
-  build/apps/acne-stylegan2 train --data "$run/faces" --resolution 64 --channel-max 64 --channel-base 1024 \
+  build/apps/acne-stylegan2 train --data "$run/faces" --resolution "$res" --channel-max 64 --channel-base 1024 \
     --mapping-layers 2 --z-dim 64 --w-dim 64 --batch 8 --batch-gpu 8 --gamma 1 --ema-kimg 1 --kimg "$kimg" \
     --kimg-per-tick 4 --snap 2 --fid 256 --grid 8x4 --seed 77 --out "$run/gan"
 fi
 latest=$(ls "$run"/gan/network-snapshot-*.safetensors | sort | tail -1)
 mkdir -p models
-cp "$latest" models/phantom-stylegan2-64.safetensors
-echo "models/phantom-stylegan2-64.safetensors <- $latest"
+cp "$latest" models/phantom-stylegan2-$res.safetensors
+echo "models/phantom-stylegan2-$res.safetensors <- $latest"

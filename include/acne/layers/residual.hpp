@@ -39,10 +39,14 @@ public:
   // shortcut: no copy of either. A shortcut whose backward never reads its output (a projection,
   // a pooling) writes into a buffer borrowed for the addition only.
   void forward(const tensor<T, D>& x, tensor<T, D>& y, context& ctx) {
-    if constexpr (!identity_pre) pre_.forward(x, pre_out_, ctx);
+    if constexpr (!identity_pre) {
+      take_back_output(pre_out_, lent_pre_);
+      pre_.forward(x, pre_out_, ctx);
+    }
     if constexpr (main_writes_y) {
       main_.forward(pre_out(x), y, ctx);
     } else {
+      take_back_output(main_out_, lent_main_);
       main_.forward(pre_out(x), main_out_, ctx);
       y = main_out_;
     }
@@ -71,6 +75,8 @@ public:
     if (!preactivated() && !dx && !shortcut_is_identity()) shortcut_.backward(x, shortcut_output(y), dy, nullptr, ctx);
     return_buffer(dpre_, false);
     return_buffer(dshort_, false);
+    if constexpr (!identity_pre) lend_output(pre_out_, lent_pre_);
+    if constexpr (!main_writes_y) lend_output(main_out_, lent_main_);
   }
 
   Pre& pre() { return pre_; }
@@ -113,6 +119,7 @@ private:
   Shortcut shortcut_;
   shortcut_input from_ = shortcut_input::raw;
   tensor<T, D> pre_out_, main_out_, short_out_, dpre_, dshort_;
+  shape4 lent_pre_, lent_main_;  // the shapes of pre_out_ and main_out_ while lent to the pool
 };
 
 }  // namespace acne

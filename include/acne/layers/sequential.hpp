@@ -1,12 +1,12 @@
 #pragma once
 // sequential<L...>: a fixed chain of layer policies composed at compile time; it keeps every
-// intermediate output for the backward pass and borrows each gradient from the buffer pool only
-// while it is needed (tensor/buffer_pool.hpp). An in-place layer (relu) after one whose backward
-// does not read its output (batch norm, conv) shares that layer's output buffer, unless the chain
-// runs tangent passes, which read every output as forward wrote it. repeated<L>: a run-time number
-// of the same layer type (the 36 bottleneck blocks of ResNet152V2 are one instantiation, not 36).
-// Both walk their chain with detail::chain, once for the four passes of the layer and tangent
-// contracts.
+// intermediate output for the backward pass, which lends each to the buffer pool once past it, and
+// borrows each gradient from the pool only while it is needed (tensor/buffer_pool.hpp). An
+// in-place layer (relu) after one whose backward does not read its output (batch norm, conv)
+// shares that layer's output buffer, unless the chain runs tangent passes, which read every output
+// as forward wrote it (and after backward). repeated<L>: a run-time number of the same layer type
+// (the 36 bottleneck blocks of ResNet152V2 are one instantiation, not 36). Both walk their chain
+// with detail::chain, once for the four passes of the layer and tangent contracts.
 #include <string_view>
 #include <tuple>
 #include <type_traits>
@@ -37,18 +37,27 @@ public:
   void forward(const tensor<T, D>& x, tensor<T, D>& y, context& ctx) {
     size_buffers();
     if (empty()) return void(y = x);
-    self().each([&](auto& l, std::size_t i) { l.forward(output(i - 1, x, y), output(i, x, y), ctx); });
+    self().each([&](auto& l, std::size_t i) {
+      if (const std::size_t b = buffer_of(i); b < last()) take_back_output(out_[b], lent_[b]);
+      l.forward(output(i - 1, x, y), output(i, x, y), ctx);
+    });
+    lent_out_ = false;
   }
 
   void backward(const tensor<T, D>& x, const tensor<T, D>& y, const tensor<T, D>& dy, tensor<T, D>* dx, context& ctx) {
     if (empty()) return pass(dy, dx);
-    const std::size_t last = self().count() - 1;
+    ACNE_CHECK(!lent_out_, "a backward pass of '" << this->name << "' needs the forward pass before it");
     auto& y_ = const_cast<tensor<T, D>&>(y);  // read only: output() hands out one type for both passes
     self().each_reverse([&](auto& l, std::size_t i) {
       if (i > 0) borrow_buffer(grad_[i - 1], output(i - 1, x, y_).shape(), Derived::tangent_children);
       l.backward(output(i - 1, x, y_), output(i, x, y_), at(grad_, i, dy), i == 0 ? dx : &grad_[i - 1], ctx);
-      if (i < last) return_buffer(grad_[i], Derived::tangent_children);
+      if (i < last()) return_buffer(grad_[i], Derived::tangent_children);
+      // Output i is read by layers i and i + 1 only, unless layer i ran in place on its input's buffer.
+      const std::size_t b = buffer_of(i);
+      if (!Derived::tangent_children && b < last() && (i == 0 || buffer_of(i - 1) != b))
+        lend_output(out_[b], lent_[b]);
     });
+    lent_out_ = !Derived::tangent_children;
   }
 
   void forward_tangent(const tensor<T, D>& x, const tensor<T, D>& y, const tensor<T, D>& tx, tensor<T, D>& ty,
@@ -77,8 +86,10 @@ private:
   static void pass(const tensor<T, D>& g, tensor<T, D>* dx) {
     if (dx) *dx = g;
   }
+  std::size_t last() { return self().count() - 1; }
   void size_buffers() {
     for (auto* v : {&out_, &grad_, &tout_, &tgrad_}) v->resize(self().count());
+    lent_.resize(self().count());
     if (shares_next_.size() == self().count()) return;  // the flags follow from the types alone
     shares_next_.assign(self().count(), false);
     if constexpr (Derived::tangent_children) return;
@@ -89,11 +100,14 @@ private:
       previous_without_output = backward_without_output<L>;
     });
   }
-  // The buffer of output i (-1: the input x): its own, or that of the in-place layers after it.
+  // Output i (-1: the input x) lives in buffer_of(i): its own, or that of the in-place layers after it.
+  std::size_t buffer_of(std::size_t i) const {
+    while (i + 1 < shares_next_.size() && shares_next_[i]) ++i;
+    return i;
+  }
   tensor<T, D>& output(std::size_t i, const tensor<T, D>& x, tensor<T, D>& y) {
     if (i == std::size_t(-1)) return const_cast<tensor<T, D>&>(x);  // only ever read
-    while (i + 1 < shares_next_.size() && shares_next_[i]) ++i;
-    return at(out_, i, y);
+    return at(out_, buffer_of(i), y);
   }
   // v[i], or `edge` at either end of the chain (index -1 is the input, count()-1 the output).
   template <class Tensor>
@@ -104,6 +118,8 @@ private:
 
   std::vector<tensor<T, D>> out_, grad_, tout_, tgrad_;  // the last entries stay unused: the caller owns y, dy
   std::vector<bool> shares_next_;                        // output i lives in output i + 1's buffer
+  std::vector<shape4> lent_;                             // the shapes of the outputs lent to the pool
+  bool lent_out_ = false;                                // by the last backward pass
 };
 }  // namespace detail
 

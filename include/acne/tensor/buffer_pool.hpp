@@ -8,10 +8,13 @@
 // request that would leave a larger one to allocate (a best fit over all sizes, which must free
 // blocks to make room, held 0.1 GB less on ResNet50V2 but allocated again in every pass). The pool
 // keeps what it was given: a run whose batch changes (a last, smaller batch) holds one set of
-// blocks per batch size that went through a backward pass, and release() frees them all. The contents of a lent buffer are whatever its last
-// borrower left: the layer contract has backward overwrite dx, never add to it. One pool per
-// thread, since a network runs its passes on one thread (OpenMP teams work inside the operations).
+// blocks per batch size that went through a backward pass, and release() frees them all. A large
+// allocation on the pool's thread that would lift the peak frees idle blocks first
+// (tensor/memory.hpp), the smallest one that is enough, else the largest ones. The contents of a lent buffer are whatever its last borrower left: the
+// layer contract has backward overwrite dx, never add to it. One pool per thread, since a network
+// runs its passes on one thread (OpenMP teams work inside the operations).
 #include <cstddef>
+#include <iterator>
 #include <map>
 #include <utility>
 #include <vector>
@@ -21,12 +24,14 @@
 namespace acne {
 
 template <class T, class D>
-class buffer_pool {
+class buffer_pool : idle_memory {
 public:
   static buffer_pool& of_this_thread() {
     thread_local buffer_pool pool;
     return pool;
   }
+  buffer_pool(const buffer_pool&) = delete;
+  buffer_pool& operator=(const buffer_pool&) = delete;
 
   // A tensor of shape s: a free block of its size, else a new one.
   tensor<T, D> take(const shape4& s) {
@@ -57,6 +62,19 @@ public:
     free_total_ = 0;
   }
 
+  std::size_t free_idle(std::size_t bytes) override {
+    std::size_t freed = 0;
+    while (freed < bytes && !free_.empty()) {
+      const std::size_t missing = (bytes - freed + sizeof(T) - 1) / sizeof(T);
+      auto victim = free_.lower_bound(missing);
+      if (victim == free_.end()) victim = std::prev(free_.end());
+      freed += victim->first * sizeof(T);
+      free_total_ -= victim->first;
+      free_.erase(victim);
+    }
+    return freed;
+  }
+
   std::size_t free_elements() const { return free_total_; }
   std::vector<std::size_t> free_blocks() const {  // their sizes, smallest first
     std::vector<std::size_t> sizes;
@@ -65,6 +83,9 @@ public:
   }
 
 private:
+  buffer_pool() { caches_of_this_thread<D>().push_back(this); }
+  ~buffer_pool() { std::erase(caches_of_this_thread<D>(), static_cast<idle_memory*>(this)); }
+
   std::multimap<std::size_t, tensor<T, D>> free_;  // by capacity
   std::size_t free_total_ = 0;
 };
@@ -81,6 +102,22 @@ void borrow_buffer(tensor<T, D>& g, const shape4& s, bool keep) {
 template <class T, class D>
 void return_buffer(tensor<T, D>& g, bool keep) {
   if (!keep) buffer_pool<T, D>::of_this_thread().give_back(g);
+}
+
+// An output a combinator keeps from a forward pass for the backward pass after it only: backward
+// lends it to the pool once done with it (remembering its shape in `lent`), so that the gradients
+// of the layers before it and the optimizer can use the memory, and the next forward takes a block
+// of that shape back (a layer resizes it when its input changed). The tangent passes read every
+// output again after backward: layers whose children run them keep theirs.
+template <class T, class D>
+void lend_output(tensor<T, D>& t, shape4& lent) {
+  lent = t.is_view() ? shape4{} : t.shape();
+  buffer_pool<T, D>::of_this_thread().give_back(t);
+}
+template <class T, class D>
+void take_back_output(tensor<T, D>& t, shape4& lent) {
+  if (t.empty() && lent.size()) t = buffer_pool<T, D>::of_this_thread().take(lent);
+  lent = shape4{};
 }
 
 }  // namespace acne

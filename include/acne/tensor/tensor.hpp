@@ -45,8 +45,9 @@ public:
     ACNE_CHECK(!is_view() || s.size() == shape_.size(),
                "cannot resize a view from " << shape_ << " to " << s);
     if (!is_view() && s.size() > capacity_) {
-      auto* raw = static_cast<T*>(memory<D>::allocate(s.size() * sizeof(T)));
-      buffer_ = std::shared_ptr<T>(raw, [](T* p) { if (p) memory<D>::release(p); });
+      const std::size_t bytes = s.size() * sizeof(T);
+      auto* raw = static_cast<T*>(memory<D>::allocate(bytes));
+      buffer_ = std::shared_ptr<T>(raw, [bytes](T* p) { if (p) memory<D>::release(p, bytes); });
       data_ = raw;
       capacity_ = s.size();
     }

@@ -14,7 +14,7 @@ bool cuda_available();
 template <>
 struct memory<cuda> {
   static void* allocate(std::size_t bytes);  // zeroed, like memory<cpu>
-  static void release(void* p) noexcept;     // called from destructors: never throws
+  static void release(void* p, std::size_t bytes) noexcept;  // called from destructors: never throws
   static void copy(void* dst, const void* src, std::size_t bytes);
   static void zero(void* dst, std::size_t bytes);
   static void to_host(void* dst, const void* src, std::size_t bytes);
