@@ -78,6 +78,13 @@ struct paired_timing {
   timing f;
   double sgemm_gflops = 0;
 };
+// The same without the SGEMM between the calls, which run back to back (as a peer library's
+// timings are taken): the SGEMM rate is measured once, before them.
+template <class F>
+paired_timing time_back_to_back(F&& f, sgemm_probe& probe, int reps) {
+  const double sgemm = probe.gflops(1);
+  return {time_calls(f, reps), sgemm};
+}
 template <class F>
 paired_timing time_against_sgemm(F&& f, sgemm_probe& probe, int reps) {
   f();  // warm-up

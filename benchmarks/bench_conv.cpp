@@ -4,6 +4,7 @@
 // oneDNN's for oneDNN) and divided by its rate, so the figures survive a noisy, shared machine.
 //   bench_conv [--batch 16] [--reps 3] [--quick] [--no-naive] [--only TEXT] [--json FILE]
 //              [--chunk-elements N] [--min-columns N]  (how the CPU path cuts its work, for tuning)
+//              [--back-to-back]  (the calls of a pass one after another, SGEMM measured before them)
 #include <cmath>
 #include <fstream>
 #include <functional>
@@ -180,7 +181,7 @@ int main(int argc, char** argv) {
   const bench::args a(argc, argv);
   if (a.flag("--help") || a.flag("-h")) {
     std::cout << "bench_conv [--batch N] [--reps N] [--quick] [--no-naive] [--only TEXT] [--json FILE] "
-                 "[--chunk-elements N] [--min-columns N]\n";
+                 "[--chunk-elements N] [--min-columns N] [--back-to-back]\n";
     return 0;
   }
   const bool quick = a.flag("--quick");
@@ -189,6 +190,7 @@ int main(int argc, char** argv) {
   const bool run_naive = !quick && !a.flag("--no-naive");
   const std::string only = a.value("--only", "");
   const std::string json_path = a.value("--json", "");
+  const bool back_to_back = a.flag("--back-to-back");
   const std::string gpu_skip = gpu_status();
   cpu_backend::chunk_elements = std::size_t(a.number("--chunk-elements", long(cpu_backend::chunk_elements)));
   cpu_backend::min_chunk_columns = std::size_t(a.number("--min-columns", long(cpu_backend::min_chunk_columns)));
@@ -198,14 +200,21 @@ int main(int argc, char** argv) {
             << cpu_backend::min_chunk_columns << " columns\n"
             << bench::threads_summary() << "\n";
   bench::sgemm_probe probe;
+  // Calls back to back, with no SGEMM between them, is how benchmarks/peer.py times both libraries:
+  // the SGEMM between calls leaves the caches cold for the next one.
+  const auto timed = [&](auto&& f) {
+    return back_to_back ? bench::time_back_to_back(f, probe, reps) : bench::time_against_sgemm(f, probe, reps);
+  };
   const double threaded_start = probe.threaded_gflops();
   const double sgemm_start = on_path(false, [&] { return probe.gflops(); });
   const double onednn_sgemm_start = have_onednn ? probe.gflops() : 0;
   std::cout << "SGEMM 2048^3: OpenBLAS " << bench::fixed(sgemm_start) << " GFLOP/s on the OpenMP threads ("
             << bench::fixed(threaded_start) << " on OpenBLAS's own threads), oneDNN "
             << (have_onednn ? bench::fixed(onednn_sgemm_start) + " GFLOP/s" : "not in this build")
-            << "; each CPU pass is timed in turn with its library's SGEMM and divided by the best SGEMM rate of "
-            << "its own run (columns SGEMM and oneDNN SGEMM)\n"
+            << (back_to_back ? "; each CPU pass is timed back to back and divided by an SGEMM rate measured before it"
+                             : "; each CPU pass is timed in turn with its library's SGEMM and divided by the best SGEMM "
+                               "rate of its own run")
+            << " (columns SGEMM and oneDNN SGEMM)\n"
             << "naive: direct loops on 1 image, per-image rate (extrapolated to the batch), only where one image "
             << "costs <= " << naive_flop_budget * 1e-9 << " GFLOP\n";
   if (!gpu_skip.empty()) std::cout << "cuDNN: " << gpu_skip << "\n";
@@ -231,12 +240,12 @@ int main(int argc, char** argv) {
 #endif
     for (int pass = 0; pass < 3; ++pass) {
       result cpu, naive, gpu, dnn;
-      const auto t = on_path(false, [&] { return bench::time_against_sgemm(p.pass(pass), probe, reps); });
+      const auto t = on_path(false, [&] { return timed(p.pass(pass)); });
       const double sgemm = t.sgemm_gflops;
       cpu = {bench::gflops(p.flops(), t.f.best), t.f.best, true};
       double dnn_sgemm = 0;
       if (have_onednn) {
-        const auto td = bench::time_against_sgemm(p.pass(pass), probe, reps);
+        const auto td = timed(p.pass(pass));
         dnn = {bench::gflops(p.flops(), td.f.best), td.f.best, true};
         dnn_sgemm = td.sgemm_gflops;
       }

@@ -4,7 +4,8 @@
 Each round runs every workload once in acne (its benchmark program) and once in PyTorch, each side
 in a child process of its own with the round's thread count (OMP_NUM_THREADS for acne,
 torch.set_num_threads for PyTorch), in turn, so both see the same machine load; the ratio printed
-is acne time / PyTorch time, median over the rounds. The children's peak resident memory is read
+is acne time / PyTorch time, median over the rounds. Both sides time a workload's calls back to back
+(a convolution's too: bench_conv --back-to-back, without its SGEMM between calls). The children's peak resident memory is read
 as the kernel reports it (wait4), and the ResNet50V2 workload prints it as a row of its own.
 Without Debian's python3-torch (it lives with /usr/bin/python3) the PyTorch side is skipped and said
 to be. The StyleGAN2 workloads run the official stylegan2-ada-pytorch networks and loss, imported
@@ -81,7 +82,7 @@ class conv_workload:
 
     def acne(self, build, threads, reps):
         report, peak = acne_json(build, "bench_conv", ["--batch", str(self.batch), "--reps", str(reps), "--no-naive",
-                                                        "--only", self.label], threads)
+                                                        "--back-to-back", "--only", self.label], threads)
         rows = report["results"]
         key = "onednn" if "onednn" in rows[0] else "im2col"
         passes = {r["pass"]: r[key]["seconds"] for r in rows}
