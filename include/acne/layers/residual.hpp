@@ -4,7 +4,7 @@
 // the normalised input, an identity (or pooling) shortcut the input itself, which sum_of, whose
 // branches all read x, cannot express. Parameters register in the order pre, shortcut, main. An
 // identity pre or shortcut (also one picked by a choice<>) is read in place: a residual adds its
-// input, it does not copy it.
+// input, it does not copy it. Its pre-activation is lent to the buffer pool once backward is done.
 #include <type_traits>
 
 #include "acne/backend.hpp"

@@ -10,9 +10,10 @@
 // keeps what it was given: a run whose batch changes (a last, smaller batch) holds one set of
 // blocks per batch size that went through a backward pass, and release() frees them all. A large
 // allocation on the pool's thread that would lift the peak frees idle blocks first
-// (tensor/memory.hpp), the smallest one that is enough, else the largest ones. The contents of a lent buffer are whatever its last borrower left: the
-// layer contract has backward overwrite dx, never add to it. One pool per thread, since a network
-// runs its passes on one thread (OpenMP teams work inside the operations).
+// (tensor/memory.hpp), the smallest one that is enough, else the largest ones. The contents of a
+// lent buffer are whatever its last borrower left: the layer contract has backward overwrite dx,
+// never add to it. One pool per thread, since a network runs its passes on one thread (OpenMP
+// teams work inside the operations).
 #include <cstddef>
 #include <iterator>
 #include <map>
