@@ -4,7 +4,7 @@
 # (the pipeline's faces are seeds 1000 and 1001 by default), at the cpu preset's network size.
 # The newest snapshot becomes models/phantom-stylegan2-RES.safetensors (G, G_ema and D).
 #
-#   tools/pretrain_phantom_gan.sh [KIMG] [RUN_DIR] [RES]     (defaults: 240, out/phantom-gan, 64)
+#   tools/pretrain_phantom_gan.sh [KIMG] [RUN_DIR] [RES]     (defaults: 240, out/phantom-gan, 128)
 #
 # The feature maps are min(1024 / r, 64) at every resolution r, so that a 128 px network costs
 # little more per image than a 64 px one: its two extra layers have 8 feature maps.
@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 kimg=${1:-240}
 run=${2:-out/phantom-gan}
-res=${3:-64}
+res=${3:-128}
 tools/build.sh acne-phantom acne-stylegan2
 if [[ ! -f "$run/faces/labels.csv" ]]; then
   build/apps/acne-phantom --out "$run/faces" --per-class 1500 --size 256 --seed 77
