@@ -5,11 +5,13 @@
 //   bench_conv [--batch 16] [--reps 3] [--quick] [--no-naive] [--only TEXT] [--json FILE]
 //              [--chunk-elements N] [--min-columns N]  (how the CPU path cuts its work, for tuning)
 //              [--back-to-back]  (the calls of a pass one after another, SGEMM measured before them)
+//              [--direct]  (oneDNN's direct kernels only, no Winograd)
 #include <cmath>
 #include <fstream>
 #include <functional>
 #include <optional>
 #include <random>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -181,7 +183,7 @@ int main(int argc, char** argv) {
   const bench::args a(argc, argv);
   if (a.flag("--help") || a.flag("-h")) {
     std::cout << "bench_conv [--batch N] [--reps N] [--quick] [--no-naive] [--only TEXT] [--json FILE] "
-                 "[--chunk-elements N] [--min-columns N] [--back-to-back]\n";
+                 "[--chunk-elements N] [--min-columns N] [--back-to-back] [--direct]\n";
     return 0;
   }
   const bool quick = a.flag("--quick");
@@ -194,6 +196,13 @@ int main(int argc, char** argv) {
   const std::string gpu_skip = gpu_status();
   cpu_backend::chunk_elements = std::size_t(a.number("--chunk-elements", long(cpu_backend::chunk_elements)));
   cpu_backend::min_chunk_columns = std::size_t(a.number("--min-columns", long(cpu_backend::min_chunk_columns)));
+  std::string onednn_algorithm;
+#ifdef ACNE_WITH_ONEDNN
+  cpu_backend::onednn::winograd = !a.flag("--direct");
+  onednn_algorithm = cpu_backend::onednn::winograd ? "Winograd where oneDNN picks it (3x3, stride 1, large batches), direct "
+                                                     "otherwise"
+                                                   : "direct kernels only (--direct)";
+#endif
 
   std::cout << "bench_conv: batch " << batch << ", best of " << reps << " calls, float32, " << bench::today()
             << ", CPU items of " << cpu_backend::chunk_elements << " column elements, >= "
@@ -217,6 +226,7 @@ int main(int argc, char** argv) {
             << " (columns SGEMM and oneDNN SGEMM)\n"
             << "naive: direct loops on 1 image, per-image rate (extrapolated to the batch), only where one image "
             << "costs <= " << naive_flop_budget * 1e-9 << " GFLOP\n";
+  if (!onednn_algorithm.empty()) std::cout << "oneDNN algorithm: " << onednn_algorithm << "\n";
   if (!gpu_skip.empty()) std::cout << "cuDNN: " << gpu_skip << "\n";
   std::cout << '\n';
 

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <random>
+#include <string>
 
 #include "acne/backend/cpu.hpp"
 #include "acne/backend/cpu/conv_naive.hpp"
@@ -50,6 +51,8 @@ const config configs[] = {
     // enough input channels for oneDNN to take the backward-data pass too
     {{2, 16, 9, 8}, 8, 3, 1, 1, padding_mode::same},  {{3, 17, 7, 7}, 5, 3, 2, 1, padding_mode::same},
     {{2, 20, 9, 9}, 6, 3, 1, 2, padding_mode::same},  {{2, 16, 8, 8}, 4, 1, 2, 1, padding_mode::valid},
+    // a batch and maps on which oneDNN runs Winograd on AVX-512, all three passes
+    {{16, 16, 12, 12}, 16, 3, 1, 1, padding_mode::same},
 };
 
 // Checks all three passes of every config; tolerances scale with the accumulation length k.
@@ -135,6 +138,28 @@ BOOST_AUTO_TEST_CASE(onednn_names_the_kernel_it_runs) {
   BOOST_TEST(!conv.implementation().empty());
   BOOST_TEST_MESSAGE("oneDNN " << cpu_backend::onednn::version() << " on " << cpu_backend::onednn::isa() << ": "
                                << conv.implementation());
+}
+
+// Winograd where oneDNN offers it (its F(4x4, 3x3) kernels need AVX-512), in all three passes;
+// float_matches_direct_loops holds its results to the loops. Without it, the direct kernels.
+BOOST_AUTO_TEST_CASE(winograd_where_onednn_offers_it) {
+  using namespace cpu_backend::onednn;
+  const window g = resolve_padding({3, 3, 1, 1}, padding_mode::same, 12, 12);
+  const auto kernel = [&](conv_pass pass) { return conv_for(pass, {16, 16, 12, 12}, 16, g).implementation(); };
+  const bool avx512 = isa().rfind("avx512", 0) == 0;
+  for (auto pass : {conv_pass::forward, conv_pass::backward_data, conv_pass::backward_filter}) {
+    if (avx512) BOOST_TEST(kernel(pass).find("wino") != std::string::npos, "pass " << int(pass) << ": " << kernel(pass));
+    std::string direct;
+    {
+      struct direct_only {
+        direct_only() { winograd = false; }
+        ~direct_only() { winograd = true; }
+      } scope;
+      direct = kernel(pass);
+    }
+    BOOST_TEST(direct.find("wino") == std::string::npos, "pass " << int(pass) << " without Winograd: " << direct);
+  }
+  if (!avx512) BOOST_TEST_MESSAGE("no AVX-512 (" << isa() << "): oneDNN has no Winograd kernel here, only the switch checked");
 }
 #endif
 

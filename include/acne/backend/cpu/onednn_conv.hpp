@@ -4,6 +4,11 @@
 // AVX-512 picks channel-blocked ones (nChw16c) for its direct kernels, and the arguments are
 // reordered into per-thread workspaces and back. Primitives are built once per shape and pass and
 // kept per thread: creating one costs about as much as running a small one.
+//
+// The algorithm is oneDNN's choice (convolution_auto): Winograd F(4x4, 3x3) on AVX-512 for 3x3
+// stride-1 convolutions at the batches it judges large enough, its direct kernels otherwise. With
+// about a quarter of the multiplications it took the 3x3 rows of benchmarks/peer.py below PyTorch's
+// time, which runs the direct kernels (docs/benchmarks.md).
 #ifdef ACNE_WITH_ONEDNN
 #include <array>
 #include <cstddef>
@@ -19,6 +24,11 @@
 namespace acne::cpu_backend::onednn {
 
 enum class conv_pass { forward, backward_data, backward_filter };
+
+// Whether oneDNN may run Winograd: a variable, so that bench_conv --direct can time without it.
+inline bool winograd = true;
+
+inline dnnl_alg_kind_t conv_algorithm() { return winograd ? dnnl_convolution_auto : dnnl_convolution_direct; }
 
 // One argument of a primitive: the plain layout the caller holds, the one the primitive chose, and
 // the reorder between them when they differ (into the primitive for inputs, out of it for outputs).
@@ -63,8 +73,9 @@ public:
     }();
     check(dnnl_primitive_attr_set_scratchpad_mode(attr.get(), dnnl_scratchpad_mode_user), "scratchpad mode");
 
+    const dnnl_alg_kind_t algorithm = conv_algorithm();
     dnnl_convolution_desc_t fwd{};
-    check(dnnl_dilated_convolution_forward_desc_init(&fwd, dnnl_forward_training, dnnl_convolution_direct, &any_src,
+    check(dnnl_dilated_convolution_forward_desc_init(&fwd, dnnl_forward_training, algorithm, &any_src,
                                                      &any_wei, nullptr, &any_dst, strides, dilates, pad_l, pad_r),
           "convolution description");
     primitive_desc forward = create(&fwd, attr.get(), nullptr), pd;
@@ -76,7 +87,7 @@ public:
       add(pd, DNNL_ARG_DST, true, dst, dnnl_query_dst_md);
     } else if (pass == conv_pass::backward_data) {
       dnnl_convolution_desc_t bwd{};
-      check(dnnl_dilated_convolution_backward_data_desc_init(&bwd, dnnl_convolution_direct, &any_src, &any_wei,
+      check(dnnl_dilated_convolution_backward_data_desc_init(&bwd, algorithm, &any_src, &any_wei,
                                                              &any_dst, strides, dilates, pad_l, pad_r),
             "backward-data description");
       pd = create(&bwd, attr.get(), forward.get());
@@ -85,7 +96,7 @@ public:
       add(pd, DNNL_ARG_DIFF_SRC, true, src, dnnl_query_diff_src_md);
     } else {
       dnnl_convolution_desc_t bwd{};
-      check(dnnl_dilated_convolution_backward_weights_desc_init(&bwd, dnnl_convolution_direct, &any_src, &any_wei,
+      check(dnnl_dilated_convolution_backward_weights_desc_init(&bwd, algorithm, &any_src, &any_wei,
                                                                 nullptr, &any_dst, strides, dilates, pad_l, pad_r),
             "backward-filter description");
       pd = create(&bwd, attr.get(), forward.get());
@@ -162,10 +173,10 @@ private:
 
 // The primitive for this pass and geometry, built on first use by this thread.
 inline conv_primitive& conv_for(conv_pass pass, const shape4& x, std::size_t o, const window& g) {
-  using key = std::array<std::size_t, 16>;
+  using key = std::array<std::size_t, 17>;
   thread_local std::map<key, std::unique_ptr<conv_primitive>> cache;
   const key k{std::size_t(pass), x.n, x.c, x.h, x.w, o, g.kh, g.kw, g.stride_h, g.stride_w, g.dilation_h,
-              g.dilation_w, g.pad_top, g.pad_bottom, g.pad_left, g.pad_right};
+              g.dilation_w, g.pad_top, g.pad_bottom, g.pad_left, g.pad_right, std::size_t(conv_algorithm())};
   auto& p = cache[k];
   if (!p) p = std::make_unique<conv_primitive>(pass, x, o, g);
   return *p;
