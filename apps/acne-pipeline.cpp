@@ -81,7 +81,7 @@ struct pipeline_options {
   std::string classifier = "resnet50v2";
   double classifier_width = 0.25;
   std::size_t classifier_size = 128;  // input side in pixels
-  std::size_t epochs = 60;            // 2,400 steps on 200 faces per class: at 20 the baseline stops short (0.75, not 0.90)
+  std::size_t epochs = 60;            // 2,400 steps on 200 faces per class: the real baseline read 0.78 at 20, 0.895 at 60
   std::uint64_t seed = 1000;
   std::string device;                 // "cpu", "cuda"; empty: cuda when available
   fs::path fid_weights;               // Inception-v3 FID weights; empty: the random-conv extractor
