@@ -4,7 +4,7 @@
     tools/widen_stylegan2.py NARROW.safetensors WIDE_INIT.safetensors OUT.safetensors
 
 NARROW and WIDE_INIT are training snapshots of acne-stylegan2 (WIDE_INIT: the tick-0 snapshot of a
-run with the wider network, i.e. its random initialisation). OUT is a snapshot-format file of
+run with the wider network, one minibatch from its random initialisation). OUT is a snapshot-format file of
 WIDE_INIT's network for `acne-stylegan2 train --pretrained OUT`: every tensor of G, G_ema and D whose
 name and shape NARROW shares comes from NARROW (the mapping network and the low-resolution layers,
 where both networks have channel_max feature maps), every other one from WIDE_INIT. The optimiser
