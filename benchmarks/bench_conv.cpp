@@ -199,7 +199,7 @@ int main(int argc, char** argv) {
   std::string onednn_algorithm;
 #ifdef ACNE_WITH_ONEDNN
   cpu_backend::onednn::winograd = !a.flag("--direct");
-  onednn_algorithm = cpu_backend::onednn::winograd ? "Winograd where oneDNN picks it (3x3, stride 1, large batches), direct "
+  onednn_algorithm = cpu_backend::onednn::winograd ? "Winograd where oneDNN picks it (3x3, stride 1, large enough work), direct "
                                                      "otherwise"
                                                    : "direct kernels only (--direct)";
 #endif

@@ -150,15 +150,16 @@ BOOST_AUTO_TEST_CASE(winograd_where_onednn_offers_it) {
   using namespace cpu_backend::onednn;
   const window g = resolve_padding({3, 3, 1, 1}, padding_mode::same, 16, 16);
   const auto kernel = [&](conv_pass pass) { return conv_for(pass, {16, 256, 16, 16}, 256, g).implementation(); };
+  struct direct_only {
+    direct_only() { winograd = false; }
+    ~direct_only() { winograd = true; }
+  };
   const bool avx512 = isa().rfind("avx512", 0) == 0;
   for (auto pass : {conv_pass::forward, conv_pass::backward_data, conv_pass::backward_filter}) {
     if (avx512) BOOST_TEST(kernel(pass).find("wino") != std::string::npos, "pass " << int(pass) << ": " << kernel(pass));
     std::string direct;
     {
-      struct direct_only {
-        direct_only() { winograd = false; }
-        ~direct_only() { winograd = true; }
-      } scope;
+      direct_only scope;
       direct = kernel(pass);
     }
     BOOST_TEST(direct.find("wino") == std::string::npos, "pass " << int(pass) << " without Winograd: " << direct);
@@ -178,9 +179,10 @@ BOOST_AUTO_TEST_CASE(winograd_where_onednn_offers_it) {
     return std::array{y, dx, dw};
   };
   const auto fast = passes();
-  winograd = false;
-  const auto direct = passes();
-  winograd = true;
+  const auto direct = [&] {
+    direct_only scope;
+    return passes();
+  }();
   for (std::size_t i = 0; i < 3; ++i) {
     double largest = 0;
     for (float v : direct[i]) largest = std::max(largest, double(std::fabs(v)));

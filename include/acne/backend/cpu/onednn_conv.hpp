@@ -6,7 +6,8 @@
 // kept per thread: creating one costs about as much as running a small one.
 //
 // The algorithm is oneDNN's choice (convolution_auto): Winograd F(4x4, 3x3) on AVX-512 for 3x3
-// stride-1 convolutions at the batches it judges large enough, its direct kernels otherwise. With
+// stride-1 convolutions it judges large enough (by batch, and on some CPUs by transform work per
+// thread: the choice differs between an Intel Xeon and an AMD EPYC), its direct kernels otherwise. With
 // about a quarter of the multiplications it took the 3x3 rows of benchmarks/peer.py below PyTorch's
 // time, which runs the direct kernels (docs/benchmarks.md).
 #ifdef ACNE_WITH_ONEDNN
