@@ -74,6 +74,13 @@ BOOST_AUTO_TEST_CASE(dictionaries_then_training_then_restoration) {
   BOOST_TEST_REQUIRE(resumed.rc == 0);
   BOOST_TEST(resumed.says("resumed at step 2"));
   BOOST_TEST(resumed.says("step 3/3"));
+  // A loss of weight 0 is left out (its column reads 0); a negative weight is a usage error.
+  const auto pixel_only = dfdnet({"train", "--dictionaries", dicts_file, "--steps", "1", "--held-out", "1",
+                                  "--perceptual", "0", "--adversarial", "0", "--out", (dir / "pixel").string()}, common);
+  BOOST_TEST_REQUIRE(pixel_only.rc == 0);
+  BOOST_TEST(pixel_only.says("perceptual 0, adversarial 0, discriminator 0"));
+  BOOST_TEST(dfdnet({"train", "--dictionaries", dicts_file, "--adversarial", "-1", "--out", (dir / "n").string()}, common)
+                 .rc == 2);
   // What acne-restore reads.
   face::face_restorer<cpu> restorer(fs::path(run) / "dfdnet.safetensors");
   BOOST_TEST(restorer.width_divisor() == 16u);

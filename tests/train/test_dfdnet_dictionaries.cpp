@@ -10,10 +10,8 @@
 #include <random>
 #include <sstream>
 
-#include "acne/data/phantom.hpp"
-#include "acne/face/dfdnet_alignment.hpp"
-#include "acne/face/restore.hpp"
 #include "acne/train/dfdnet_dictionaries.hpp"
+#include "acne/train/dfdnet_phantom_faces.hpp"
 
 namespace test_train_dfdnet_dictionaries {
 
@@ -21,22 +19,6 @@ using namespace acne;
 using namespace acne::dfdnet;
 
 namespace {
-
-std::vector<dictionary_face> phantom_faces(std::size_t count) {
-  std::vector<dictionary_face> faces;
-  for (std::size_t i = 0; i < count; ++i) {
-    const auto cls = data::paper_classes()[i % 4];
-    const auto p = data::make_phantom({.size = 384}, cls, data::phantom_sample_seed(5, cls, i));
-    face::face_landmarks f;
-    std::copy(p.landmarks.begin(), p.landmarks.end(), f.points.begin());
-    const auto a = face::dfdnet_align(p.image, f);
-    const auto in_face = face::transformed(f, a.to_face);
-    std::vector<point2> points;
-    for (const auto& q : in_face.points) points.push_back({q.x, q.y});
-    faces.push_back({a.image, boxes_from_landmarks(points)});
-  }
-  return faces;
-}
 
 // He-initialised, so that the features keep their spread through the 16 convolutions (Glorot's
 // halves it at each ReLU: at conv5_4 the variance would be near AdaIN's 1e-5, which then decides).
@@ -76,7 +58,7 @@ BOOST_AUTO_TEST_SUITE(dfdnet_dictionaries)
 
 BOOST_AUTO_TEST_CASE(a_face_finds_its_own_crop) {
   auto vgg = reduced_vgg();
-  const auto faces = phantom_faces(5);
+  const auto faces = aligned_phantom_faces(5, 5);
   std::ostringstream log;
   auto dicts = build_dictionaries(vgg, faces, {.atoms = 8}, log);
   BOOST_TEST(log.str().find("5 faces for 8 atoms: 5 atoms, one per face") != std::string::npos, log.str());
@@ -99,7 +81,7 @@ BOOST_AUTO_TEST_CASE(a_face_finds_its_own_crop) {
 
 BOOST_AUTO_TEST_CASE(kmeans_atoms_are_the_means_of_their_crops) {
   auto vgg = reduced_vgg();
-  const auto faces = phantom_faces(8);
+  const auto faces = aligned_phantom_faces(8, 5);
   std::ostringstream log;
   auto dicts = build_dictionaries(vgg, faces, {.atoms = 3, .seed = 4}, log);
   const auto crops = crops_of(vgg, faces);

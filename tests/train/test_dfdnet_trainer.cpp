@@ -6,8 +6,7 @@
 
 #include <sstream>
 
-#include "acne/data/phantom.hpp"
-#include "acne/face/restore.hpp"
+#include "acne/train/dfdnet_phantom_faces.hpp"
 #include "acne/train/dfdnet_trainer.hpp"
 #include "support/scratch_dir.hpp"
 #include "support/single_thread.hpp"
@@ -18,21 +17,6 @@ using namespace acne;
 using namespace acne::dfdnet;
 
 namespace {
-
-std::vector<dictionary_face> phantom_faces(std::size_t count, std::uint64_t seed) {
-  std::vector<dictionary_face> faces;
-  for (std::size_t i = 0; i < count; ++i) {
-    const auto cls = data::paper_classes()[i % 4];
-    const auto p = data::make_phantom({.size = 384}, cls, data::phantom_sample_seed(seed, cls, i));
-    face::face_landmarks f;
-    std::copy(p.landmarks.begin(), p.landmarks.end(), f.points.begin());
-    const auto a = face::dfdnet_align(p.image, f);
-    std::vector<point2> points;
-    for (const auto& q : face::transformed(f, a.to_face).points) points.push_back({q.x, q.y});
-    faces.push_back({a.image, boxes_from_landmarks(points)});
-  }
-  return faces;
-}
 
 struct setup {
   network<generator<float>> g{generator<float>({.width_divisor = 16})};
@@ -60,7 +44,7 @@ BOOST_AUTO_TEST_SUITE(dfdnet_trainer)
 
 BOOST_AUTO_TEST_CASE(losses_fall_and_held_out_faces_are_scored) {
   const acne::test::single_thread one_thread;
-  const auto faces = phantom_faces(6, 1), held_out = phantom_faces(2, 2);
+  const auto faces = aligned_phantom_faces(6, 1), held_out = aligned_phantom_faces(2, 2);
   setup s(faces);
   acne::test::scratch_dir dir;
   std::ostringstream log;
@@ -86,28 +70,39 @@ BOOST_AUTO_TEST_CASE(losses_fall_and_held_out_faces_are_scored) {
   BOOST_TEST(log.str().find("step 20/24") != std::string::npos);
 }
 
+// With the three losses, and with the pixel loss alone, which trains no discriminator (its
+// checkpoint then holds no Adam state, and a resume must not ask for one).
 BOOST_AUTO_TEST_CASE(a_resumed_run_takes_the_same_steps) {
   const acne::test::single_thread one_thread;
-  const auto faces = phantom_faces(3, 4);
-  acne::test::scratch_dir whole, parts;
-  std::ostringstream log;
-  setup a(faces), b(faces);
-  trainer<cpu>(a.g, a.dicts, faces, options(whole, 6), log).run();
-  trainer<cpu>(b.g, b.dicts, faces, options(parts, 4), log).run();
-  setup c(faces);  // a fresh generator: everything comes from the checkpoints
-  auto resumed = options(parts, 6);
-  resumed.resume = true;
-  trainer<cpu> t(c.g, c.dicts, faces, resumed, log);
-  BOOST_TEST(t.step() == 4u);
-  t.run();
-  double worst = 0;
-  for (std::size_t i = 0; i < a.g.parameters().size(); ++i)
-    worst = std::max(worst, double(std::abs(a.g.parameters()[i] - c.g.parameters()[i])));
-  BOOST_TEST(worst == 0.0);
-  auto missing = options(parts, 6);
-  missing.out = parts / "nowhere";
-  missing.resume = true;
-  BOOST_CHECK_THROW(trainer<cpu>(c.g, c.dicts, faces, missing, log), acne::error);
+  const auto faces = aligned_phantom_faces(3, 4);
+  for (const bool pixel_only : {false, true}) {
+    BOOST_TEST_CONTEXT("pixel loss only: " << pixel_only) {
+      const auto with_losses = [&](train_options o) {
+        if (pixel_only) o.perceptual_weight = o.adversarial_weight = 0;
+        return o;
+      };
+      acne::test::scratch_dir whole, parts;
+      std::ostringstream log;
+      setup a(faces), b(faces);
+      trainer<cpu>(a.g, a.dicts, faces, with_losses(options(whole, 6)), log).run();
+      trainer<cpu>(b.g, b.dicts, faces, with_losses(options(parts, 4)), log).run();
+      setup c(faces);  // a fresh generator: everything comes from the checkpoints
+      auto resumed = with_losses(options(parts, 6));
+      resumed.resume = true;
+      trainer<cpu> t(c.g, c.dicts, faces, resumed, log);
+      BOOST_TEST(t.step() == 4u);
+      t.run();
+      double worst = 0;
+      for (std::size_t i = 0; i < a.g.parameters().size(); ++i)
+        worst = std::max(worst, double(std::abs(a.g.parameters()[i] - c.g.parameters()[i])));
+      BOOST_TEST(worst == 0.0);
+      BOOST_TEST((t.history().back().adversarial == 0) == pixel_only);
+      auto missing = with_losses(options(parts, 6));
+      missing.out = parts / "nowhere";
+      missing.resume = true;
+      BOOST_CHECK_THROW(trainer<cpu>(c.g, c.dicts, faces, missing, log), acne::error);
+    }
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -13,6 +13,8 @@
 // Adam states) every checkpoint_every steps and at the end, a CSV log, a resume that continues
 // where the checkpoints stopped, and the PSNR of restored held-out faces beside that of their
 // degraded (bicubically upscaled) inputs. Adam with beta1 = 0.5, as GANs are usually trained.
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -101,11 +103,13 @@ public:
   const std::vector<step_losses>& history() const { return history_; }
 
   // Trains up to o.steps steps in all.
-  void run() {
+  void run() { run_to(o_.steps); }
+  // Trains until step `last` (o.steps at most), for a caller that scores the network on the way.
+  void run_to(std::size_t last) {
     std::filesystem::create_directories(o_.out);
     std::ofstream csv(o_.out / "log.csv", step_ == 0 ? std::ios::trunc : std::ios::app);
     if (step_ == 0) csv << "step,pixel,perceptual,adversarial,discriminator\n";
-    while (step_ < o_.steps) {
+    while (step_ < std::min(last, o_.steps)) {
       const step_losses l = train_step();
       history_.push_back(l);
       ++step_;
@@ -137,8 +141,10 @@ public:
                                    .config = {{"width_divisor", g_.layer().cfg().width_divisor}},
                                    .step = step_};
     io::save_checkpoint(o_.out / "generator.safetensors", g_, g_opt_, meta);
-    io::save_checkpoint(o_.out / "discriminator.safetensors", d_, d_opt_,
-                        {.architecture = "dfdnet-patch-discriminator", .step = step_});
+    const io::checkpoint_meta d_meta{.architecture = "dfdnet-patch-discriminator", .step = step_};
+    // A run without the adversarial loss never trains its discriminator, which then has no Adam state.
+    if (d_opt_.steps() > 0) io::save_checkpoint(o_.out / "discriminator.safetensors", d_, d_opt_, d_meta);
+    else io::save_checkpoint(o_.out / "discriminator.safetensors", d_, d_meta);
   }
 
 private:
@@ -147,7 +153,15 @@ private:
     ACNE_CHECK(std::filesystem::exists(g_file) && std::filesystem::exists(d_file),
                "resume: no checkpoint in " << o_.out.string());
     const auto meta = io::load_checkpoint(g_file, g_, g_opt_, {.architecture = "dfdnet"});
-    io::load_checkpoint(d_file, d_, d_opt_, {.architecture = "dfdnet-patch-discriminator"});
+    if (o_.adversarial_weight == 0) {
+      io::load_checkpoint(d_file, d_, {.architecture = "dfdnet-patch-discriminator"});
+    } else {
+      try {
+        io::load_checkpoint(d_file, d_, d_opt_, {.architecture = "dfdnet-patch-discriminator"});
+      } catch (const io::checkpoint_mismatch& e) {
+        throw error(std::string(e.what()) + "; a run trained without the adversarial loss resumes without it");
+      }
+    }
     step_ = meta.step;
     copy_vgg_weights();
     log_ << "resumed at step " << step_ << " from " << o_.out.string() << "\n";
@@ -205,18 +219,36 @@ private:
       l.pixel += std::abs(d) / double(n);
       dy[i] = float(o_.pixel_weight / double(n)) * float((d > 0) - (d < 0));
     }
-    // Perceptual: the taps of x, then of y, whose gradient flows back to y.
+    tensor<float, D> grad = upload(dy);
+    // A loss of weight 0 is not computed (nor is the discriminator trained without its loss).
+    if (o_.perceptual_weight != 0) l.perceptual = add_perceptual_gradient(x, y_dev, grad);
+    if (o_.adversarial_weight != 0) l.adversarial = add_adversarial_gradient(y_dev, grad);
+    g_.zero_grad();
+    g_.backward(grad, false);
+    g_opt_.step(g_);
+    if (o_.adversarial_weight != 0) {
+      // Discriminator: hinge on the original and the restored face.
+      d_.zero_grad();
+      l.discriminator += hinge(x, +1) + hinge(y_dev, -1);
+      d_opt_.step(d_);
+    }
+    return l;
+  }
+
+  // Perceptual: the taps of x, then of y, whose gradient flows back to y; returns the loss.
+  double add_perceptual_gradient(const tensor<float, D>& x, const tensor<float, D>& y, tensor<float, D>& grad) {
     vgg_.forward(x);
     std::array<tensor<float, D>, vgg19_features<float, D>::taps> target, dtaps;
     for (std::size_t i = 0; i < target.size(); ++i) target[i] = vgg_.layer().tap(i);
-    vgg_.forward(y_dev);
+    vgg_.forward(y);
     std::array<const tensor<float, D>*, vgg19_features<float, D>::taps> dptr{};
+    double loss = 0;
     for (std::size_t i = 0; i < target.size(); ++i) {
       const auto& t = vgg_.layer().tap(i);
       dtaps[i] = t;
       axpy(-1.0f, target[i], dtaps[i]);
       const double count = double(t.size());
-      l.perceptual += dot(dtaps[i], dtaps[i]) / count;
+      loss += dot(dtaps[i], dtaps[i]) / count;
       scale(dtaps[i], float(2 * o_.perceptual_weight / count));
       dptr[i] = &dtaps[i];
     }
@@ -225,22 +257,18 @@ private:
       parameter_gradients_off off(vgg_.ctx());
       vgg_.layer().backward_taps(dptr, &dperceptual, vgg_.ctx());
     }
-    // Adversarial (generator side): -mean D(y).
-    const tensor<float> fake_logits = host_of(d_.forward(y_dev));
-    tensor<float> dlogits(fake_logits.shape(), float(-o_.adversarial_weight / double(fake_logits.size())));
-    for (float v : fake_logits) l.adversarial -= double(v) / double(fake_logits.size());
-    const tensor<float, D> dadversarial = d_.backward_input(upload(dlogits));
-    tensor<float, D> grad = upload(dy);
     axpy(1.0f, dperceptual, grad);
-    axpy(1.0f, dadversarial, grad);
-    g_.zero_grad();
-    g_.backward(grad, false);
-    g_opt_.step(g_);
-    // Discriminator: hinge on the original and the restored face.
-    d_.zero_grad();
-    l.discriminator += hinge(x, +1) + hinge(y_dev, -1);
-    d_opt_.step(d_);
-    return l;
+    return loss;
+  }
+
+  // Adversarial (generator side): -mean D(y); returns that loss.
+  double add_adversarial_gradient(const tensor<float, D>& y, tensor<float, D>& grad) {
+    const tensor<float> fake_logits = host_of(d_.forward(y));
+    tensor<float> dlogits(fake_logits.shape(), float(-o_.adversarial_weight / double(fake_logits.size())));
+    double loss = 0;
+    for (float v : fake_logits) loss -= double(v) / double(fake_logits.size());
+    axpy(1.0f, d_.backward_input(upload(dlogits)), grad);
+    return loss;
   }
 
   // Adds the gradient of mean relu(1 - sign D(input)) to the discriminator's; returns that loss.
