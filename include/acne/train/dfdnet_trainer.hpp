@@ -153,14 +153,13 @@ private:
     ACNE_CHECK(std::filesystem::exists(g_file) && std::filesystem::exists(d_file),
                "resume: no checkpoint in " << o_.out.string());
     const auto meta = io::load_checkpoint(g_file, g_, g_opt_, {.architecture = "dfdnet"});
-    if (o_.adversarial_weight == 0) {
-      io::load_checkpoint(d_file, d_, {.architecture = "dfdnet-patch-discriminator"});
-    } else {
-      try {
-        io::load_checkpoint(d_file, d_, d_opt_, {.architecture = "dfdnet-patch-discriminator"});
-      } catch (const io::checkpoint_mismatch& e) {
+    try {
+      io::load_checkpoint(d_file, d_, d_opt_, {.architecture = "dfdnet-patch-discriminator"});
+    } catch (const io::checkpoint_mismatch& e) {
+      // A discriminator never trained (a run without the adversarial loss) has no Adam state.
+      if (o_.adversarial_weight != 0)
         throw error(std::string(e.what()) + "; a run trained without the adversarial loss resumes without it");
-      }
+      io::load_checkpoint(d_file, d_, {.architecture = "dfdnet-patch-discriminator"});
     }
     step_ = meta.step;
     copy_vgg_weights();
