@@ -157,9 +157,7 @@ int main(int argc, char** argv) {
   if (vgg_kind == "colour") keep_colour_planes(g);
   network<vgg19_features<float>> vgg{with_name(vgg19_features<float>(divisor), "VggExtract")};
   vgg.setup({1, 3, dfdnet::face_side, dfdnet::face_side});
-  for (auto& s : vgg.slots())
-    for (const auto& gs : g.slots())
-      if (gs.name == s.name) *s.value = *gs.value;
+  dfdnet::copy_generator_vgg(g, vgg);
   std::vector<dfdnet::dictionary_face> all = faces;
   all.insert(all.end(), held_out.begin(), held_out.end());
   const double probe = relu2_2_probe_psnr(vgg, all);

@@ -25,9 +25,7 @@ struct setup {
     g.setup({1, 3, 512, 512}, 6);
     network<vgg19_features<float>> vgg{with_name(vgg19_features<float>(16), "VggExtract")};
     vgg.setup({1, 3, 512, 512});
-    for (auto& s : vgg.slots())  // the generator's VGG19
-      for (const auto& gs : g.slots())
-        if (gs.name == s.name) *s.value = *gs.value;
+    copy_generator_vgg(g, vgg);
     std::ostringstream log;
     dicts = build_dictionaries(vgg, faces, {.atoms = 4}, log);
   }

@@ -79,6 +79,15 @@ inline double psnr(const float* a, const float* b, std::size_t n) {
   return 10 * std::log10(255.0 * 255.0 / std::max(se / double(n), 1e-12));
 }
 
+// A separate VGG19 network (named "VggExtract", as the generator names its own) given the
+// generator's VGG19 weights: the loss network, or the features dictionaries are built from.
+template <class D>
+void copy_generator_vgg(const network<generator<float, D>>& g, network<vgg19_features<float, D>>& vgg) {
+  for (auto& s : vgg.slots())
+    for (const auto& gs : g.slots())
+      if (gs.name == s.name) *s.value = *gs.value;
+}
+
 template <class D>
 class trainer {
   using generator_net = network<generator<float, D>>;
@@ -177,11 +186,7 @@ private:
   }
 
   // The loss network's VGG19 is the generator's.
-  void copy_vgg_weights() {
-    for (auto& s : vgg_.slots())
-      for (const auto& gs : g_.slots())
-        if (gs.name == s.name) *s.value = *gs.value;
-  }
+  void copy_vgg_weights() { copy_generator_vgg(g_, vgg_); }
 
   // The degraded and the original face of one sample, as [1, 3, 512, 512] in [-1, 1].
   std::pair<tensor<float>, tensor<float>> pair_of(const dictionary_face& f, std::uint64_t key) const {
