@@ -12,6 +12,7 @@
 // Every stage writes under --out and records the options that made its folder, so a rerun of the
 // same command continues from what is on disk and one with other options is refused; report.json
 // sums up and report.html shows it (the table, every GAN beside its real faces, the curves).
+#include <algorithm>
 #include <bit>
 #include <chrono>
 #include <cmath>
@@ -78,6 +79,9 @@ struct pipeline_options {
   std::string healthy_source = "real";  // healthy faces: a GAN on "real" ones, or the "pretrained" model as it is
   std::size_t gan_batch = 8, gan_channel_max = 64, gan_latent = 64, gan_mapping_layers = 2;
   double r1_gamma = 1, ema_kimg = 1;
+  // Negative data augmentation in each acne class's GAN: D learns its neighbours' real faces as
+  // fakes. Without it the mild GAN drifts to faces without lesions (docs/pipeline.md has the figures).
+  double negative_weight = 2;
   std::string classifier = "resnet50v2";
   double classifier_width = 0.25;
   std::size_t classifier_size = 128;  // input side in pixels
@@ -123,6 +127,7 @@ pipeline_options preset_defaults(const std::string& name) {
     o.class_source = "sorted", o.sorted_count = 4500, o.healthy_source = "pretrained";  // its hierarchy
     o.gan_batch = 32, o.gan_channel_max = 512, o.gan_latent = 512, o.gan_mapping_layers = 8;
     o.r1_gamma = 10, o.ema_kimg = 10;  // Table 1 (config F at 1024 px)
+    o.negative_weight = 0;             // the paper's GANs learnt from their own class alone
     o.classifier = "inception_resnet_v2", o.classifier_width = 1, o.classifier_size = 299, o.epochs = 15;
   }
   return o;
@@ -166,6 +171,9 @@ acne::cli::flag_table flags(pipeline_options& o) {
       .add("--gan-mapping-layers", o.gan_mapping_layers, "mapping network depth (config F: 8)", {.positive = true})
       .add("--r1-gamma", o.r1_gamma, "R1 weight", {.metavar = "G", .min = 0})
       .add("--ema-kimg", o.ema_kimg, "half-life of the generator's moving average, kimg", {.metavar = "K", .positive = true})
+      .add("--negatives", o.negative_weight, "negative data augmentation in each acne class's GAN: its discriminator "
+           "learns the real faces of the neighbouring classes as fakes (mild: healthy; moderate: mild and severe; "
+           "severe: moderate), with this weight (0: off)", {.metavar = "W", .min = 0})
       .add("--classifier", o.classifier, "architecture",
            {.metavar = "NAME", .choices = {"resnet50v2", "resnet152v2", "inception_resnet_v2"}})
       .add("--classifier-width", o.classifier_width, "channel multiplier of the classifier (1: Keras' model)",
@@ -192,8 +200,8 @@ acne::cli::flag_table flags(pipeline_options& o) {
 
 // What a preset's whole run took where it was measured (docs/pipeline.md has the runs).
 std::string expected_time(const std::string& preset) {
-  if (preset == "cpu") return "15 to 17 minutes of work on a 2-core CPU (measured 15 min 9 s on a 2-core Xeon, 17 min 0 s on a "
-                              "2-core EPYC, the audit included)";
+  if (preset == "cpu") return "about 18 minutes of work on a 2-core CPU (measured 18 min 29 s on a 2-core EPYC, the audit "
+                              "included)";
   return "its time is not measured yet (no GPU run)";
 }
 
@@ -203,8 +211,9 @@ std::string settings_line(const pipeline_options& p) {
   line << "preset " << p.preset << ": " << p.resolution << " px GANs (a typical phantom papule is "
        << std::lround(data::typical_papule_diameter(double(p.resolution)) * 10) / 10.0 << " px across), "
        << (p.pretrained.empty() ? std::string("from scratch, ") : "transferred from " + p.pretrained.filename().string() + ", ")
-       << p.kimg_all << " + 4 x " << p.kimg_class << " kimg, "
-       << (p.class_source == "sorted" ? "acne GANs on " + std::to_string(p.sorted_count) + " sorted draws, " : "")
+       << p.kimg_all << " + 4 x " << p.kimg_class << " kimg, ";
+  if (p.negative_weight > 0) line << "each acne class's GAN with its neighbours' faces as negatives (weight " << p.negative_weight << "), ";
+  line << (p.class_source == "sorted" ? "acne GANs on " + std::to_string(p.sorted_count) + " sorted draws, " : "")
        << (p.healthy_source == "pretrained" ? "healthy faces from the pretrained model, " : "") << p.synthetic_per_class
        << " synthetic faces per class, " << p.classifier
        << " x" << p.classifier_width << " at " << p.classifier_size << " px for " << p.epochs << " epochs";
@@ -301,14 +310,32 @@ train::gan_options gan_settings(const pipeline_options& p, const fs::path& out, 
   return g;
 }
 
-// Stages 3 and 4: one GAN on `classes` of the prepared faces, starting from `pretrained` if given.
-train::gan_result train_gan(const pipeline_options& p, const fs::path& prepared, const std::vector<std::string>& classes,
-                            const fs::path& out, double kimg, const fs::path& pretrained) {
+// A class's negatives: the real faces of its neighbours on the severity scale, but not moderate for
+// mild. Each GAN drifts towards its neighbours (the mild one towards faces without any lesion); a D
+// that learns mild's neighbours as fakes holds it to its class. Shown moderate faces as fakes, D
+// learns that lesions are fake, and the mild GAN, whose few lesions are faint, then draws none.
+// benchmarks/class_gan_fidelity.sh measured each choice (docs/pipeline.md).
+std::vector<std::string> negative_classes(const std::string& cls) {
+  if (cls == "mild") return {"healthy"};
+  if (cls == "moderate") return {"mild", "severe"};
+  if (cls == "severe") return {"moderate"};
+  return {};
+}
+
+// Stages 3 and 4: one GAN on `classes` of the faces in `source`, starting from `pretrained` if
+// given; with negative classes, their real faces (in `prepared`) are shown to D as fakes.
+train::gan_result train_gan(const pipeline_options& p, const fs::path& source, const std::vector<std::string>& classes,
+                            const fs::path& out, double kimg, const fs::path& pretrained,
+                            const fs::path& prepared = {}, const std::vector<std::string>& negatives = {}) {
   auto options = gan_settings(p, out, kimg);
   options.pretrained = pretrained.string();
   if (!pretrained.empty()) options.config = train::pretrained_config(pretrained);
   // Described as acne-stylegan2 describes its data, so that `acne-stylegan2 train --resume` continues it.
-  options.dataset = train::folder_dataset_description(absolute_text(prepared), classes);
+  options.dataset = train::folder_dataset_description(absolute_text(source), classes);
+  if (p.negative_weight > 0 && !negatives.empty()) {
+    options.negatives = train::folder_dataset_description(absolute_text(prepared), negatives);
+    options.negative_weight = p.negative_weight;
+  }
   // Everything but the length of the run, which a rerun may extend.
   auto made_with = options.to_json();
   made_with.erase("total_kimg");
@@ -581,9 +608,11 @@ int run(const std::vector<std::string>& args) {
         draw_images(p, p.pretrained, synthetic / cls, p.synthetic_per_class, p.truncation);
       } else {
         const auto r = train_gan(p, cls == "healthy" ? prepared : acne_source, {cls}, p.out / "gan" / cls, p.kimg_class,
-                                 all.last_snapshot);
+                                 all.last_snapshot, prepared, negative_classes(cls));
         report["gan"][cls] = gan_summary(r, {cls}, fid_extractor);
         report["gan"][cls]["trained_on"] = cls == "healthy" || p.class_source == "real" ? "real faces" : "sorted draws";
+        if (p.negative_weight > 0 && !negative_classes(cls).empty())
+          report["gan"][cls]["negatives"] = {{"classes", negative_classes(cls)}, {"weight", p.negative_weight}, {"faces", "real"}};
         draw_images(p, r.last_snapshot, synthetic / cls, p.synthetic_per_class, p.truncation);
       }
       // FID and KID need two faces on each side.

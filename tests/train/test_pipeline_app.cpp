@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <regex>
 #include <string>
 
@@ -54,6 +55,17 @@ BOOST_AUTO_TEST_CASE(acne04_end_to_end_with_its_report_page_and_a_rerun) {
   BOOST_TEST(report.at("evaluation").at("synthetic_only").at("samples").get<int>() == 3);
   BOOST_TEST(report.at("gan").at("healthy").contains("synthetic_against_real"));   // 4 real healthy faces
   BOOST_TEST(!report.at("gan").at("moderate").contains("synthetic_against_real"));  // 1 real face: not measured
+  // Each acne class's GAN learnt its neighbours' real faces as fakes; the healthy GAN none.
+  BOOST_TEST(!report.at("gan").at("healthy").contains("negatives"));
+  const std::map<std::string, nlohmann::json> neighbours{{"mild", nlohmann::json::array({"healthy"})},
+                                                         {"moderate", nlohmann::json::array({"mild", "severe"})},
+                                                         {"severe", nlohmann::json::array({"moderate"})}};
+  for (const auto& [cls, negatives] : neighbours) {
+    BOOST_TEST(report.at("gan").at(cls).at("negatives").at("classes") == negatives, cls);
+    const auto options = acne::io::read_json_file(out / "gan" / cls / "options.json");
+    BOOST_TEST(options.at("negatives").at("classes") == negatives, cls);
+    BOOST_TEST(options.at("negative_weight").get<double>() == 2.0);
+  }
   // Each class's synthetic faces audited; the set stage 5 trained on is what the audit released.
   std::size_t released = 0;
   for (const char* cls : {"healthy", "mild", "moderate", "severe"}) {
@@ -173,6 +185,9 @@ BOOST_AUTO_TEST_CASE(options_that_cannot_go_together_exit_with_status_two) {
   BOOST_TEST(r.says("give --pretrained FILE"), r.output);
   r = run("--class-source fake", dir.path());
   BOOST_TEST(r.status == 2);
+  r = run("--negatives -1", dir.path());
+  BOOST_TEST(r.status == 2);
+  BOOST_TEST(r.says("--negatives"), r.output);
   r = run("--pretrained " + (dir.path() / "missing.safetensors").string(), dir.path());
   BOOST_TEST(r.status == 2);
   BOOST_TEST(r.says("--pretrained: no file"), r.output);

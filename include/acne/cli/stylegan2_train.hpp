@@ -20,6 +20,7 @@ namespace acne::cli {
 // What the train command reads besides the options of the run itself.
 struct stylegan2_train_args {
   std::string data, cls = "all", cfg = "f", resume, device;
+  std::vector<std::string> negative_classes;
   std::size_t phantom_count = 500;
   std::uint64_t phantom_seed = 0;
 };
@@ -41,7 +42,12 @@ inline flag_table stylegan2_train_flags(train::gan_options& o, stylegan2_train_a
            "phantom class (all = mild+moderate+severe; healthy, mild, moderate, severe, very-severe), "
            "or the sub-folder of --data", {.metavar = "NAME"})
       .add("--phantom-count", a.phantom_count, "phantom faces per class", positive)
-      .add("--phantom-seed", a.phantom_seed, "phantom dataset seed");
+      .add("--phantom-seed", a.phantom_seed, "phantom dataset seed")
+      .add("--negative-class", a.negative_classes,
+           "negative data augmentation: D learns these classes' images (phantom classes or sub-folders of --data) "
+           "as fakes, so G is pushed away from them", {.metavar = "NAME"})
+      .add("--negative-weight", o.negative_weight, "weight of the negatives' loss",
+           {.default_text = "1 with --negative-class"});
   t.section("Network (config F by default; the other network flags modify the preset)")
       .add("--cfg", a.cfg, "preset", {.metavar = "NAME", .choices = {"f", "paper256"}})
       .add("--resolution", o.config.resolution, "image side, a power of two",
@@ -125,6 +131,15 @@ inline nlohmann::json dataset_description(const stylegan2_train_args& a, const f
   }
 }
 
+inline nlohmann::json negatives_description(const stylegan2_train_args& a) {
+  try {
+    if (!a.data.empty()) return train::folder_dataset_description(a.data, a.negative_classes);
+    return train::phantom_dataset_description(a.negative_classes, a.phantom_count, a.phantom_seed);
+  } catch (const acne::error& e) {
+    throw usage_error(e.what());
+  }
+}
+
 // The options of the run before its flags apply: a snapshot's when resuming, else a preset.
 inline train::gan_options base_options(const stylegan2_train_args& a, const flag_table& given,
                                        const train::gan_options& parsed, std::filesystem::path& resume) {
@@ -177,6 +192,10 @@ inline int stylegan2_train(const std::vector<std::string>& args, const std::func
     return f == "--data" || f == "--class" || f == "--phantom-count" || f == "--phantom-seed";
   });
   if (resume.empty() || dataset_given) o.dataset = detail::dataset_description(a, flags);
+  if (!a.negative_classes.empty()) {
+    o.negatives = detail::negatives_description(a);
+    if (!flags.given("--negative-weight")) o.negative_weight = 1;
+  }
   if (resume.empty() && !flags.given("--resolution") && a.cfg != "paper256") {
     o.config.resolution = train::native_resolution(o.dataset);
     if (o.config.resolution == 0) throw usage_error("the images are not square powers of two: give --resolution R to resize them");

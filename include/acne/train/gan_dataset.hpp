@@ -35,6 +35,13 @@ inline nlohmann::json phantom_dataset_description(const std::string& cls, std::s
   return {{"kind", "phantom"}, {"classes", classes}, {"count", count}, {"seed", seed}};
 }
 
+// Phantom faces of several classes, `count` per class.
+inline nlohmann::json phantom_dataset_description(const std::vector<std::string>& classes, std::size_t count, std::uint64_t seed) {
+  nlohmann::json names = nlohmann::json::array();
+  for (const auto& c : classes) names.push_back(std::string(data::class_name(data::parse_acne_class(c))));
+  return {{"kind", "phantom"}, {"classes", names}, {"count", count}, {"seed", seed}};
+}
+
 inline nlohmann::json folder_dataset_description(const std::filesystem::path& root, const std::string& cls) {
   return {{"kind", "folder"}, {"path", root.string()}, {"class", cls}};
 }

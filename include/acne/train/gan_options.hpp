@@ -62,6 +62,14 @@ struct gan_options {
   // How the caller built the dataset (free-form, saved with snapshots so a resume can rebuild it).
   nlohmann::json dataset = nlohmann::json::object();
 
+  // Negative data augmentation (Sinha et al., ICLR 2021): real images of what the GAN must not
+  // draw (for one severity class's GAN, faces of its neighbouring classes) are shown to D as fakes, weighted
+  // by negative_weight, in every Dmain round. A dataset description as `dataset` (gan_dataset.hpp);
+  // an empty object: none.
+  nlohmann::json negatives = nlohmann::json::object();
+  double negative_weight = 0;
+  bool uses_negatives() const { return negative_weight > 0; }
+
   std::size_t rounds() const { return batch / batch_gpu; }
   std::uint64_t total_nimg() const { return std::uint64_t(std::llround(total_kimg * 1000)); }
   std::uint64_t tick_nimg() const { return std::uint64_t(std::llround(kimg_per_tick * 1000)); }
@@ -80,6 +88,8 @@ struct gan_options {
     ACNE_CHECK(ema_kimg >= 0 && ema_rampup >= 0, "ema_kimg and ema_rampup must not be negative");
     ACNE_CHECK(total_kimg >= 0 && kimg_per_tick > 0, "total_kimg must not be negative and kimg_per_tick positive");
     ACNE_CHECK(fid_images == 0 || fid_images >= 2, "FID needs at least 2 generated images");
+    ACNE_CHECK(negative_weight >= 0, "negative_weight must not be negative, got " << negative_weight);
+    ACNE_CHECK(!uses_negatives() || !negatives.empty(), "negative_weight " << negative_weight << " needs negative images (negatives)");
     ACNE_CHECK(fid_batch > 0 && grid_cols > 0 && grid_rows > 0, "fid_batch and the grid size must be positive");
     for (const auto& list : {freeze, train_only})
       for (const auto& p : list)
@@ -98,7 +108,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(gan_options, config, g_lr, d_lr,
                                                 g_reg_interval, pl_weight, pl_decay, pl_batch_shrink,
                                                 style_mixing_prob, ema_kimg, ema_rampup, fid_images, fid_ticks,
                                                 fid_batch, fid_extractor, fid_weights, grid_cols, grid_rows,
-                                                pretrained, freeze_d, freeze, train_only, out_dir, dataset)
+                                                pretrained, freeze_d, freeze, train_only, out_dir, dataset,
+                                                negatives, negative_weight)
 
 inline nlohmann::json gan_options::to_json() const { return *this; }
 inline gan_options gan_options::from_json(const nlohmann::json& j) { return j.get<gan_options>(); }
@@ -108,7 +119,7 @@ inline gan_options gan_options::from_json(const nlohmann::json& j) { return j.ge
 inline bool bookkeeping_option(const std::string& key) {
   for (const char* k : {"config", "total_kimg", "kimg_per_tick", "image_snapshot_ticks", "network_snapshot_ticks",
                         "fid_images", "fid_ticks", "fid_batch", "fid_weights", "grid_cols", "grid_rows", "pretrained",
-                        "out_dir", "dataset"})
+                        "out_dir", "dataset", "negatives"})
     if (key == k) return true;
   return false;
 }

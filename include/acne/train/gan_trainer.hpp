@@ -7,7 +7,8 @@
 //   batch / batch_gpu rounds of batch_gpu images, and takes one Adam step; G and D have one Adam
 //   each, shared by their main and reg phases, with lr and betas corrected by k / (k + 1).
 //   Losses: non-saturating logistic (softplus), R1 on reals (gamma / 2 |dD/dx|^2), path length on
-//   batch_gpu / pl_batch_shrink latents; style mixing inside the generator; then the G EMA.
+//   batch_gpu / pl_batch_shrink latents; style mixing inside the generator; then the G EMA. With
+//   negatives (gan_options::negatives), Dmain also learns a minibatch of them as fakes.
 //   Every tick (kimg_per_tick thousand images, and after the first minibatch) runs its hooks in
 //   order: FID (on its schedule), the log (a line, log.csv, fid.png), an image grid of G_ema and a
 //   network snapshot (on theirs); add_tick_hook() appends more.
@@ -42,6 +43,7 @@
 #include "acne/optim/adam.hpp"
 #include "acne/train/ema.hpp"
 #include "acne/train/gan_data.hpp"
+#include "acne/train/gan_dataset.hpp"
 #include "acne/train/gan_fid.hpp"
 #include "acne/train/gan_grids.hpp"
 #include "acne/train/gan_options.hpp"
@@ -88,7 +90,8 @@ public:
                lazy_beta(o_.beta2, o_.g_reg_interval), o_.eps),
         d_opt_(lazy_lr(o_.d_lr, o_.d_reg_interval), lazy_beta(o_.beta1, o_.d_reg_interval),
                lazy_beta(o_.beta2, o_.d_reg_interval), o_.eps),
-        stream_(std::move(data), o_.config.resolution, o_.mirror, o_.seed), phases_(make_phases(o_)),
+        stream_(std::move(data), o_.config.resolution, o_.mirror, o_.seed),
+        negative_stream_(open_negatives(o_)), phases_(make_phases(o_)),
         loss_(g_, d_, o_), fid_(o_, stream_, log) {
     const auto& c = o_.config;
     g_.setup({1, c.z_dim, 1, 1}, acne::mix_seed(o_.seed, 0x47 /* G */));
@@ -172,6 +175,11 @@ public:
     reals_.resize({o_.batch, c.img_channels, res, res});
     memory<D>::from_host(reals_.data(), host.data(), reals_.bytes());
     if (on_real_batch) on_real_batch(state_.batch_idx, reals_);
+    if (negative_stream_) {
+      const auto neg = negative_stream_->batch(state_.loader_position, o_.batch);
+      negatives_.resize(reals_.shape());
+      memory<D>::from_host(negatives_.data(), neg.data(), negatives_.bytes());
+    }
     for (const auto& ph : phases_) {
       if (state_.batch_idx % ph.interval != 0) continue;
       const auto phase_start = clock::now();
@@ -180,8 +188,11 @@ public:
       fill_normal(z_, acne::mix_seed(o_.seed, state_.batch_idx, 0x5A00 + ph.stream));
       g_.ctx().seed = acne::mix_seed(o_.seed, 0x47);
       try {
-        for (std::size_t r = 0; r < o_.rounds(); ++r)
-          loss_.accumulate(ph, state_.batch_idx, r, z_.samples(r * bg, bg), reals_.samples(r * bg, bg));
+        for (std::size_t r = 0; r < o_.rounds(); ++r) {
+          const auto negatives = negative_stream_ ? negatives_.samples(r * bg, bg) : tensor<T, D>();
+          loss_.accumulate(ph, state_.batch_idx, r, z_.samples(r * bg, bg), reals_.samples(r * bg, bg),
+                           negative_stream_ ? &negatives : nullptr);
+        }
       } catch (const non_finite_value& v) {
         diverged(ph, v.what, v.value);
       }
@@ -239,6 +250,12 @@ private:
   static gan_options validated(gan_options o) {
     o.validate();
     return o;
+  }
+  // The negatives' stream, in an order of its own (it is read at the reals' positions).
+  static std::unique_ptr<real_image_stream> open_negatives(const gan_options& o) {
+    if (!o.uses_negatives()) return nullptr;
+    return std::make_unique<real_image_stream>(open_gan_dataset(o.negatives, o.config.resolution).source, o.config.resolution,
+                                               o.mirror, acne::mix_seed(o.seed, 0x4E4547 /* NEG */));
   }
   static double seconds(clock::time_point a, clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
   static bool due(std::size_t tick, std::size_t every) { return every > 0 && tick % every == 0; }
@@ -305,8 +322,9 @@ private:
     const auto& c = o_.config;
     log_ << "StyleGAN2 " << c.resolution << "px: G " << g_.trainable_parameter_count() << " trainable parameters ("
          << frozen_g_ << " tensors frozen), D " << d_.trainable_parameter_count() << " (" << frozen_d_ << " frozen)\n"
-         << "data: " << stream_.images() << " images" << (o_.mirror ? " + x-flips" : "") << "; minibatch " << o_.batch
-         << " = " << o_.rounds() << (o_.rounds() == 1 ? " round of " : " rounds of ") << o_.batch_gpu << "; G lr "
+         << "data: " << stream_.images() << " images" << (o_.mirror ? " + x-flips" : "");
+    if (negative_stream_) log_ << "; " << negative_stream_->images() << " negative images (weight " << o_.negative_weight << ")";
+    log_ << "; minibatch " << o_.batch << " = " << o_.rounds() << (o_.rounds() == 1 ? " round of " : " rounds of ") << o_.batch_gpu << "; G lr "
          << g_opt_.learning_rate() << ", D lr " << d_opt_.learning_rate() << "\n";
   }
 
@@ -317,6 +335,7 @@ private:
   generator_net g_ema_;
   adam<T, D> g_opt_, d_opt_;
   real_image_stream stream_;
+  std::unique_ptr<real_image_stream> negative_stream_;
   std::vector<gan_phase> phases_;
   stylegan2_loss<T, D> loss_;
   gan_fid<T, D> fid_;
@@ -325,7 +344,7 @@ private:
   std::map<std::string, double> phase_seconds_;
   gan_state state_;
   tick_log log_records_;
-  tensor<T, D> reals_, z_;
+  tensor<T, D> reals_, negatives_, z_;
   std::size_t frozen_g_ = 0, frozen_d_ = 0;
   bool resumed_ = false;
   std::filesystem::path last_snapshot_;

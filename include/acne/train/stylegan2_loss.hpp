@@ -2,7 +2,8 @@
 // The StyleGAN2 loss as the reference's training/loss.py computes it, one accumulate(phase, ...) per
 // round of a phase, adding its gradients into G's or D's: non-saturating logistic losses (softplus),
 // path length on batch_gpu / pl_batch_shrink latents (Greg), R1 on reals, gamma / 2 |dD/dx|^2
-// (Dreg). The means the tick log shows are summed on the way.
+// (Dreg); with negative data augmentation, negative_weight * softplus(D(negative)) joins Dmain.
+// The means the tick log shows are summed on the way.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -47,10 +48,11 @@ public:
 
   stylegan2_loss(generator_net& g, discriminator_net& d, const gan_options& o) : g_(g), d_(d), o_(o) {}
 
-  // One round of `ph` on latents z and reals; `minibatch` and `round` key the generator's noise and
-  // style mixing, drawn afresh for each of its passes as the reference does in every run of G.
+  // One round of `ph` on latents z and reals (and negatives, when the options use them);
+  // `minibatch` and `round` key the generator's noise and style mixing, drawn afresh for each of its
+  // passes as the reference does in every run of G.
   void accumulate(const gan_phase& ph, std::uint64_t minibatch, std::size_t round, const tensor<T, D>& z,
-                  const tensor<T, D>& real) {
+                  const tensor<T, D>& real, const tensor<T, D>* negative = nullptr) {
     const auto key = [&](std::uint64_t pass) { g_.ctx().step = acne::mix_seed(minibatch, 2 * ph.stream + pass, round); };
     key(0);
     if (ph.generator && ph.main) {
@@ -74,7 +76,14 @@ public:
       const auto genuine = logistic_loss(d_.forward(real), true, ph.gain, dlogits_);
       check("D loss", fake.loss + genuine.loss);
       d_.backward(dlogits_, false);
-      sums.d += fake.loss + genuine.loss, ++sums.nd;
+      double loss = fake.loss + genuine.loss;
+      if (negative) {
+        const auto neg = logistic_loss(d_.forward(*negative), false, ph.gain * o_.negative_weight, dlogits_);
+        check("D loss on negatives", neg.loss);
+        d_.backward(dlogits_, false);
+        loss += o_.negative_weight * neg.loss;
+      }
+      sums.d += loss, ++sums.nd;
       sums.real += genuine.mean_logit, ++sums.nreal;
     }
     if (!ph.generator && ph.reg) {
