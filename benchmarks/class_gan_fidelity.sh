@@ -24,7 +24,7 @@ if [ ! -f "$out/done" ]; then
   touch "$out/done"
 fi
 echo "class $cls, flags: $*"
-echo "snapshot kimg: healthy mild moderate severe (of 200 drawn)"
+echo "tick: healthy mild moderate severe (of 200 drawn)"
 for snap in "$out"/gan/network-snapshot-*.safetensors; do
   tick=$(basename "$snap" .safetensors)
   rm -rf "$out/drawn"
