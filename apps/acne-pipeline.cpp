@@ -323,7 +323,8 @@ std::vector<std::string> negative_classes(const std::string& cls) {
 }
 
 // Stages 3 and 4: one GAN on `classes` of the faces in `source`, starting from `pretrained` if
-// given; with negative classes, their real faces (in `prepared`) are shown to D as fakes.
+// given; with negative classes, their real faces (in `prepared`) are shown to D as fakes with
+// the weight --negatives gives.
 train::gan_result train_gan(const pipeline_options& p, const fs::path& source, const std::vector<std::string>& classes,
                             const fs::path& out, double kimg, const fs::path& pretrained,
                             const fs::path& prepared = {}, const std::vector<std::string>& negatives = {}) {
@@ -332,7 +333,7 @@ train::gan_result train_gan(const pipeline_options& p, const fs::path& source, c
   if (!pretrained.empty()) options.config = train::pretrained_config(pretrained);
   // Described as acne-stylegan2 describes its data, so that `acne-stylegan2 train --resume` continues it.
   options.dataset = train::folder_dataset_description(absolute_text(source), classes);
-  if (p.negative_weight > 0 && !negatives.empty()) {
+  if (!negatives.empty()) {
     options.negatives = train::folder_dataset_description(absolute_text(prepared), negatives);
     options.negative_weight = p.negative_weight;
   }
@@ -607,12 +608,13 @@ int run(const std::vector<std::string>& args) {
         report["gan"][cls] = {{"snapshot", absolute_text(p.pretrained)}, {"source", "the pretrained model, untouched"}};
         draw_images(p, p.pretrained, synthetic / cls, p.synthetic_per_class, p.truncation);
       } else {
+        const auto negatives = p.negative_weight > 0 ? negative_classes(cls) : std::vector<std::string>{};
         const auto r = train_gan(p, cls == "healthy" ? prepared : acne_source, {cls}, p.out / "gan" / cls, p.kimg_class,
-                                 all.last_snapshot, prepared, negative_classes(cls));
+                                 all.last_snapshot, prepared, negatives);
         report["gan"][cls] = gan_summary(r, {cls}, fid_extractor);
         report["gan"][cls]["trained_on"] = cls == "healthy" || p.class_source == "real" ? "real faces" : "sorted draws";
-        if (p.negative_weight > 0 && !negative_classes(cls).empty())
-          report["gan"][cls]["negatives"] = {{"classes", negative_classes(cls)}, {"weight", p.negative_weight}, {"faces", "real"}};
+        if (!negatives.empty())
+          report["gan"][cls]["negatives"] = {{"classes", negatives}, {"weight", p.negative_weight}, {"faces", "real"}};
         draw_images(p, r.last_snapshot, synthetic / cls, p.synthetic_per_class, p.truncation);
       }
       // FID and KID need two faces on each side.

@@ -23,23 +23,17 @@ struct gan_dataset {
   std::string description;
 };
 
-// Phantom faces of `cls` ("all": mild, moderate and severe), `count` per class.
-inline nlohmann::json phantom_dataset_description(const std::string& cls, std::size_t count, std::uint64_t seed) {
-  nlohmann::json classes = nlohmann::json::array();
-  if (cls == "all") {
-    for (auto c : {data::acne_class::mild, data::acne_class::moderate, data::acne_class::severe})
-      classes.push_back(std::string(data::class_name(c)));
-  } else {
-    classes.push_back(std::string(data::class_name(data::parse_acne_class(cls))));
-  }
-  return {{"kind", "phantom"}, {"classes", classes}, {"count", count}, {"seed", seed}};
-}
-
 // Phantom faces of several classes, `count` per class.
 inline nlohmann::json phantom_dataset_description(const std::vector<std::string>& classes, std::size_t count, std::uint64_t seed) {
   nlohmann::json names = nlohmann::json::array();
   for (const auto& c : classes) names.push_back(std::string(data::class_name(data::parse_acne_class(c))));
   return {{"kind", "phantom"}, {"classes", names}, {"count", count}, {"seed", seed}};
+}
+
+// Phantom faces of `cls` ("all": mild, moderate and severe), `count` per class.
+inline nlohmann::json phantom_dataset_description(const std::string& cls, std::size_t count, std::uint64_t seed) {
+  const auto classes = cls == "all" ? std::vector<std::string>{"mild", "moderate", "severe"} : std::vector<std::string>{cls};
+  return phantom_dataset_description(classes, count, seed);
 }
 
 inline nlohmann::json folder_dataset_description(const std::filesystem::path& root, const std::string& cls) {
