@@ -78,6 +78,38 @@ BOOST_AUTO_TEST_CASE(train_resume_generate_grid) {
   BOOST_TEST(mix.rows > 3 * 8);   // (2 + 1) rows of cells
 }
 
+// Negatives come from where the images do, and a resumed run keeps them or takes new ones there.
+BOOST_AUTO_TEST_CASE(negatives_follow_the_data_through_a_resume) {
+  scratch_dir dir("gan-cli-negatives");
+  const fs::path run_dir = dir.path() / "run";
+  auto args = tiny_train(run_dir);
+  for (const char* a : {"--phantom-seed", "5", "--negative-class", "healthy", "--negative-weight", "0.5"}) args.push_back(a);
+  auto first = run(args);
+  BOOST_TEST_MESSAGE(first.out << first.err);
+  BOOST_REQUIRE(first.rc == 0);
+  BOOST_TEST(first.out.find("6 negative images (weight 0.5)") != std::string::npos, first.out);
+  auto negatives = train::read_snapshot_info(run_dir / "network-snapshot-000001.safetensors").options.negatives;
+  BOOST_TEST(negatives.at("classes") == nlohmann::json::array({"healthy"}));
+  BOOST_TEST(negatives.at("seed").get<int>() == 5);
+
+  auto second = run({"train", "--resume", "latest", "--out", run_dir.string(), "--kimg", "0.012"});
+  BOOST_REQUIRE(second.rc == 0);
+  BOOST_TEST(second.out.find("6 negative images (weight 0.5)") != std::string::npos, second.out);
+
+  auto third = run({"train", "--resume", "latest", "--out", run_dir.string(), "--kimg", "0.016", "--negative-class", "severe"});
+  BOOST_TEST_MESSAGE(third.out << third.err);
+  BOOST_REQUIRE(third.rc == 0);
+  BOOST_TEST(third.out.find("6 negative images (weight 0.5)") != std::string::npos, third.out);
+  const auto info = train::read_snapshot_info(run_dir / "network-snapshot-000003.safetensors");
+  negatives = info.options.negatives;
+  BOOST_TEST(negatives.at("classes") == nlohmann::json::array({"severe"}));
+  BOOST_TEST(negatives.at("kind") == "phantom");  // the run's own faces, though --phantom-seed was not given again
+  BOOST_TEST(negatives.at("seed").get<int>() == 5);
+  BOOST_TEST(info.options.negative_weight == 0.5);
+
+  BOOST_TEST(run({"train", "--negative-weight", "2", "--kimg", "0", "--out", (dir.path() / "x").string()}).rc == 2);
+}
+
 BOOST_AUTO_TEST_CASE(bad_arguments_exit_2_with_a_message) {
   const auto check = [](std::vector<std::string> args, const std::string& says) {
     const auto r = run(args);

@@ -47,7 +47,7 @@ inline flag_table stylegan2_train_flags(train::gan_options& o, stylegan2_train_a
            "negative data augmentation: D learns these classes' images (phantom classes or sub-folders of --data) "
            "as fakes, so G is pushed away from them", {.metavar = "NAME"})
       .add("--negative-weight", o.negative_weight, "weight of the negatives' loss",
-           {.default_text = "1 with --negative-class"});
+           {.default_text = "1 with --negative-class (a resumed run's own)"});
   t.section("Network (config F by default; the other network flags modify the preset)")
       .add("--cfg", a.cfg, "preset", {.metavar = "NAME", .choices = {"f", "paper256"}})
       .add("--resolution", o.config.resolution, "image side, a power of two",
@@ -131,10 +131,12 @@ inline nlohmann::json dataset_description(const stylegan2_train_args& a, const f
   }
 }
 
-inline nlohmann::json negatives_description(const stylegan2_train_args& a) {
+// Negatives come from where the run's images come from (a resumed run's too): other class folders
+// of its folder, or phantom faces of its count and seed.
+inline nlohmann::json negatives_description(const nlohmann::json& dataset, const std::vector<std::string>& classes) {
   try {
-    if (!a.data.empty()) return train::folder_dataset_description(a.data, a.negative_classes);
-    return train::phantom_dataset_description(a.negative_classes, a.phantom_count, a.phantom_seed);
+    if (dataset.at("kind") == "folder") return train::folder_dataset_description(dataset.at("path").get<std::string>(), classes);
+    return train::phantom_dataset_description(classes, dataset.at("count").get<std::size_t>(), dataset.at("seed").get<std::uint64_t>());
   } catch (const acne::error& e) {
     throw usage_error(e.what());
   }
@@ -193,8 +195,8 @@ inline int stylegan2_train(const std::vector<std::string>& args, const std::func
   });
   if (resume.empty() || dataset_given) o.dataset = detail::dataset_description(a, flags);
   if (!a.negative_classes.empty()) {
-    o.negatives = detail::negatives_description(a);
-    if (!flags.given("--negative-weight")) o.negative_weight = 1;
+    o.negatives = detail::negatives_description(o.dataset, a.negative_classes);
+    if (!flags.given("--negative-weight") && !o.uses_negatives()) o.negative_weight = 1;
   }
   if (resume.empty() && !flags.given("--resolution") && a.cfg != "paper256") {
     o.config.resolution = train::native_resolution(o.dataset);
