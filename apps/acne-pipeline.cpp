@@ -323,18 +323,18 @@ std::vector<std::string> negative_classes(const std::string& cls) {
 }
 
 // Stages 3 and 4: one GAN on `classes` of the faces in `source`, starting from `pretrained` if
-// given; with negative classes, their real faces (in `prepared`) are shown to D as fakes with
-// the weight --negatives gives.
+// given; `negatives` (a dataset description), when given, are shown to D as fakes with the weight
+// --negatives gives.
 train::gan_result train_gan(const pipeline_options& p, const fs::path& source, const std::vector<std::string>& classes,
                             const fs::path& out, double kimg, const fs::path& pretrained,
-                            const fs::path& prepared = {}, const std::vector<std::string>& negatives = {}) {
+                            const nlohmann::json& negatives = nlohmann::json::object()) {
   auto options = gan_settings(p, out, kimg);
   options.pretrained = pretrained.string();
   if (!pretrained.empty()) options.config = train::pretrained_config(pretrained);
   // Described as acne-stylegan2 describes its data, so that `acne-stylegan2 train --resume` continues it.
   options.dataset = train::folder_dataset_description(absolute_text(source), classes);
   if (!negatives.empty()) {
-    options.negatives = train::folder_dataset_description(absolute_text(prepared), negatives);
+    options.negatives = negatives;
     options.negative_weight = p.negative_weight;
   }
   // Everything but the length of the run, which a rerun may extend.
@@ -610,7 +610,9 @@ int run(const std::vector<std::string>& args) {
       } else {
         const auto negatives = p.negative_weight > 0 ? negative_classes(cls) : std::vector<std::string>{};
         const auto r = train_gan(p, cls == "healthy" ? prepared : acne_source, {cls}, p.out / "gan" / cls, p.kimg_class,
-                                 all.last_snapshot, prepared, negatives);
+                                 all.last_snapshot,
+                                 negatives.empty() ? nlohmann::json::object()
+                                                   : train::folder_dataset_description(absolute_text(prepared), negatives));
         report["gan"][cls] = gan_summary(r, {cls}, fid_extractor);
         report["gan"][cls]["trained_on"] = cls == "healthy" || p.class_source == "real" ? "real faces" : "sorted draws";
         if (!negatives.empty())
