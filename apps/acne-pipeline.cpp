@@ -79,8 +79,8 @@ struct pipeline_options {
   std::string healthy_source = "real";  // healthy faces: a GAN on "real" ones, or the "pretrained" model as it is
   std::size_t gan_batch = 8, gan_channel_max = 64, gan_latent = 64, gan_mapping_layers = 2;
   double r1_gamma = 1, ema_kimg = 1;
-  // Negative data augmentation in each acne class's GAN: D learns its neighbours' real faces as
-  // fakes. Without it the mild GAN drifts to faces without lesions (docs/pipeline.md has the figures).
+  // Negative data augmentation in each class's GAN: D learns its neighbours' real faces as fakes.
+  // Without it the mild GAN drifts to faces without lesions (docs/pipeline.md has the figures).
   double negative_weight = 2;
   std::string classifier = "resnet50v2";
   double classifier_width = 0.25;
@@ -171,15 +171,16 @@ acne::cli::flag_table flags(pipeline_options& o) {
       .add("--gan-mapping-layers", o.gan_mapping_layers, "mapping network depth (config F: 8)", {.positive = true})
       .add("--r1-gamma", o.r1_gamma, "R1 weight", {.metavar = "G", .min = 0})
       .add("--ema-kimg", o.ema_kimg, "half-life of the generator's moving average, kimg", {.metavar = "K", .positive = true})
-      .add("--negatives", o.negative_weight, "negative data augmentation in each acne class's GAN: its discriminator "
-           "learns the real faces of the neighbouring classes as fakes (mild: healthy; moderate: mild and severe; "
-           "severe: moderate), with this weight (0: off)", {.metavar = "W", .min = 0})
+      .add("--negatives", o.negative_weight, "negative data augmentation in each class's GAN: its discriminator "
+           "learns the real faces of the neighbouring classes as fakes (healthy: mild; mild: healthy; moderate: mild and "
+           "severe; severe: moderate), with this weight (0: off)", {.metavar = "W", .min = 0})
       .add("--classifier", o.classifier, "architecture",
            {.metavar = "NAME", .choices = {"resnet50v2", "resnet152v2", "inception_resnet_v2"}})
       .add("--classifier-width", o.classifier_width, "channel multiplier of the classifier (1: Keras' model)",
            {.metavar = "W", .max = 1, .positive = true})
       .add("--classifier-size", o.classifier_size, "classifier input side", {.metavar = "PX", .min = 32})
-      .add("--epochs", o.epochs, "classifier epochs", {.positive = true})
+      .add("--epochs", o.epochs, "classifier epochs (the real + synthetic classifier takes as many steps in fewer epochs)",
+           {.positive = true})
       .add("--fid-weights", o.fid_weights, "Inception-v3 FID weights (tools/convert_inception.py) for every FID and KID",
            {.metavar = "FILE", .default_text = "random-conv-v1, comparable only with itself"})
       .add("--align", o.align, "stage 2: find each face and align it as FFHQ's faces are (what a GAN transferred from "
@@ -200,7 +201,7 @@ acne::cli::flag_table flags(pipeline_options& o) {
 
 // What a preset's whole run took where it was measured (docs/pipeline.md has the runs).
 std::string expected_time(const std::string& preset) {
-  if (preset == "cpu") return "about 18 minutes of work on a 2-core CPU (measured 18 min 29 s on a 2-core EPYC, the audit "
+  if (preset == "cpu") return "about 19 minutes of work on a 2-core CPU (measured 19 min 6 s on a 2-core Xeon, the audit "
                               "included)";
   return "its time is not measured yet (no GPU run)";
 }
@@ -212,7 +213,7 @@ std::string settings_line(const pipeline_options& p) {
        << std::lround(data::typical_papule_diameter(double(p.resolution)) * 10) / 10.0 << " px across), "
        << (p.pretrained.empty() ? std::string("from scratch, ") : "transferred from " + p.pretrained.filename().string() + ", ")
        << p.kimg_all << " + 4 x " << p.kimg_class << " kimg, ";
-  if (p.negative_weight > 0) line << "each acne class's GAN with its neighbours' faces as negatives (weight " << p.negative_weight << "), ";
+  if (p.negative_weight > 0) line << "each class's GAN with its neighbours' faces as negatives (weight " << p.negative_weight << "), ";
   line << (p.class_source == "sorted" ? "acne GANs on " + std::to_string(p.sorted_count) + " sorted draws, " : "")
        << (p.healthy_source == "pretrained" ? "healthy faces from the pretrained model, " : "") << p.synthetic_per_class
        << " synthetic faces per class, " << p.classifier
@@ -311,11 +312,12 @@ train::gan_options gan_settings(const pipeline_options& p, const fs::path& out, 
 }
 
 // A class's negatives: the real faces of its neighbours on the severity scale, but not moderate for
-// mild. Each GAN drifts towards its neighbours (the mild one towards faces without any lesion); a D
-// that learns mild's neighbours as fakes holds it to its class. Shown moderate faces as fakes, D
-// learns that lesions are fake, and the mild GAN, whose few lesions are faint, then draws none.
-// benchmarks/class_gan_fidelity.sh measured each choice (docs/pipeline.md).
+// mild. Each GAN drifts towards its neighbours (the mild one towards faces without any lesion, the
+// healthy one towards faces with some); a D that learns the neighbours as fakes holds it to its class.
+// Shown moderate faces as fakes, D learns that lesions are fake, and the mild GAN, whose few lesions
+// are faint, then draws none. benchmarks/class_gan_fidelity.sh measured each choice (docs/pipeline.md).
 std::vector<std::string> negative_classes(const std::string& cls) {
+  if (cls == "healthy") return {"mild"};
   if (cls == "mild") return {"healthy"};
   if (cls == "moderate") return {"mild", "severe"};
   if (cls == "severe") return {"moderate"};
@@ -414,20 +416,26 @@ data::labelled_files acne_faces(const data::labelled_files& faces) {
   return out;
 }
 
-// Stage 5's classifier: trained on `data` in `dir` (continuing what is there), at its best epoch.
+// The epochs over `images` that take about as many steps as `epochs` over `baseline_images`: the
+// real + synthetic classifier gets the real baseline's training time, not twice it.
+std::size_t steps_matched_epochs(std::size_t epochs, std::size_t baseline_images, std::size_t images) {
+  return std::max<std::size_t>(1, (epochs * baseline_images + images / 2) / images);
+}
+
+// Stage 5's classifier: trained on `data` for `epochs` in `dir` (continuing what is there), at its best epoch.
 template <class Net, class Dataset>
 void train_at_best_epoch(Net& net, const classifier_spec& spec, const pipeline_options& p, const Dataset& data,
-                         const fs::path& dir, const std::string& training_set) {
+                         const fs::path& dir, const std::string& training_set, std::size_t epochs) {
   io::claim_folder(dir, {{"spec", spec.to_json()}, {"seed", p.seed}, {"training_set", training_set}, {"images", data.size()}},
                    "the classifier checkpoints");
   train::classifier_train_options o;
-  o.epochs = p.epochs;
+  o.epochs = epochs;
   o.learning_rate = 1e-3;
   o.seed = p.seed;
   o.out_dir = dir;
   o.resume = true;
   o.filter = data::resize_filter::area;
-  std::cout << "classifier on " << training_set << " (" << data.size() << " images)\n";
+  std::cout << "classifier on " << training_set << " (" << data.size() << " images, " << epochs << " epochs)\n";
   const auto trained = train::train_classifier(net, spec, data, o);
   if (!trained.best_checkpoint.empty()) io::load_checkpoint(trained.best_checkpoint, net);
 }
@@ -445,7 +453,7 @@ fs::path sorted_draws(const pipeline_options& p, const fs::path& all_snapshot, c
                    "the sorted draws");
   const auto sorted_faces = on_chosen_device(p, [&](auto d) {
     return with_classifier<float, decltype(d)>(spec, p.seed, [&](auto& net) {
-      train_at_best_epoch(net, spec, p, acne_faces(real), sorter, "real acne faces (the severity sorter)");
+      train_at_best_epoch(net, spec, p, acne_faces(real), sorter, "real acne faces (the severity sorter)", p.epochs);
       const auto ev = train::evaluate_classifier(net, acne_faces(test), spec.class_names,
                                                  {.image_size = spec.image_size, .filter = data::resize_filter::area});
       train::write_evaluation(ev, p.out / "evaluation" / "sorter", spec.architecture + " sorter, tested on real acne faces");
@@ -638,6 +646,7 @@ int run(const std::vector<std::string>& args) {
     // The audited set, near-copies left out (or, with --keep-near-copies, every synthetic face).
     const data::image_folder synthetic_set(p.keep_near_copies ? synthetic : released, {.classes = all_classes});
     const data::joined both_sets(real_set, synthetic_set);
+    const std::size_t both_epochs = steps_matched_epochs(p.epochs, real_set.size(), both_sets.size());
     const train::evaluate_options measured{.image_size = spec.image_size, .filter = data::resize_filter::area};
     train::synthetic_study study;
     on_chosen_device(p, [&](auto d) {
@@ -648,20 +657,21 @@ int run(const std::vector<std::string>& args) {
         return ev;
       };
       with_classifier<float, D>(spec, p.seed, [&](auto& net) {
-        train_at_best_epoch(net, spec, p, real_set, p.out / "classifier" / "real", "real faces");
+        train_at_best_epoch(net, spec, p, real_set, p.out / "classifier" / "real", "real faces", p.epochs);
         study.real_baseline = tested(net, test_set, "real", "trained on real faces, tested on real faces");
         study.class_fidelity = tested(net, synthetic_set, "class-fidelity", "trained on real faces, labelling synthetic faces");
       });
       with_classifier<float, D>(spec, p.seed, [&](auto& net) {
-        train_at_best_epoch(net, spec, p, synthetic_set, p.out / "classifier" / "synthetic", "synthetic faces");
+        train_at_best_epoch(net, spec, p, synthetic_set, p.out / "classifier" / "synthetic", "synthetic faces", p.epochs);
         study.synthetic_only = tested(net, test_set, "synthetic", "trained on synthetic faces, tested on real faces");
       });
       with_classifier<float, D>(spec, p.seed, [&](auto& net) {
-        train_at_best_epoch(net, spec, p, both_sets, p.out / "classifier" / "real+synthetic", "real and synthetic faces");
+        train_at_best_epoch(net, spec, p, both_sets, p.out / "classifier" / "real+synthetic", "real and synthetic faces", both_epochs);
         study.real_and_synthetic = tested(net, test_set, "real+synthetic", "trained on real and synthetic faces, tested on real faces");
       });
     });
-    report["classifier"] = {{"architecture", spec.architecture}, {"test_faces", test_set.size()}};
+    report["classifier"] = {{"architecture", spec.architecture}, {"test_faces", test_set.size()},
+                            {"epochs", {{"real", p.epochs}, {"synthetic", p.epochs}, {"real+synthetic", both_epochs}}}};
     report["evaluation"] = study.to_json();
     std::cout << "\n" << study.table();
     page.study = study;
