@@ -12,6 +12,8 @@
 //   bench_dfdnet_training [--width-divisor 16] [--steps 2000] [--every 250] [--lr 0.001]
 //       [--perceptual 1] [--adversarial 0.01] [--faces 16] [--held-out 4] [--vgg random|colour]
 //       [--seed 3] [--out DIR] [--resume] [--json FILE]
+//       [--min-scale 1] [--max-scale 8] [--max-noise 15] [--max-kernel 21] [--min-quality 40]
+// The last five bound the degradation (data/degradation.hpp) of training and held-out faces alike.
 // --resume continues the run in --out from its checkpoint (at another --lr, say) up to --steps.
 #include <cmath>
 #include <filesystem>
@@ -35,7 +37,7 @@ namespace {
 constexpr const char* usage =
     "usage: bench_dfdnet_training [--width-divisor 16] [--steps 2000] [--every 250] [--lr 0.001] [--perceptual 1]\n"
     "       [--adversarial 0.01] [--faces 16] [--held-out 4] [--vgg random|colour] [--seed 3] [--out DIR] [--resume]\n"
-    "       [--json FILE]\n";
+    "       [--json FILE] [--min-scale 1] [--max-scale 8] [--max-noise 15] [--max-kernel 21] [--min-quality 40]\n";
 
 using generator_net = network<dfdnet::generator<float>>;
 
@@ -141,9 +143,14 @@ int main(int argc, char** argv) {
                           .perceptual_weight = real("--perceptual", 1),
                           .adversarial_weight = real("--adversarial", 0.01),
                           .discriminator_width = 64 / divisor,
+                          .degradation = {.max_kernel = int(a.number("--max-kernel", 21)),
+                                          .min_scale = real("--min-scale", 1),
+                                          .max_scale = real("--max-scale", 8),
+                                          .max_noise = real("--max-noise", 15),
+                                          .min_quality = int(a.number("--min-quality", 40))},
                           .seed = std::uint64_t(a.number("--seed", 3)),
                           .log_every = every,
-                          .checkpoint_every = steps,
+                          .checkpoint_every = every,  // a stopped run resumes from its last score
                           .out = out,
                           .resume = a.flag("--resume")};
 
