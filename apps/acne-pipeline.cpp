@@ -238,14 +238,20 @@ std::string absolute_text(const fs::path& p) { return fs::absolute(p).lexically_
 
 void banner(const std::string& text) { std::cout << "\n== " << text << " ==\n" << std::flush; }
 
-// Runs f on the chosen device; the device line is printed by the first call only, not once per stage.
-template <class F>
-decltype(auto) on_chosen_device(const pipeline_options& p, F&& f) {
+// Where the device line goes: the terminal the first time, nowhere after. One function for every
+// caller: a static inside the template below would be one per lambda type, and so one line per stage.
+std::ostream& device_line_log() {
   static bool said = false;
   static std::ostream silent(nullptr);
   std::ostream& log = said ? silent : std::cout;
   said = true;
-  return on_device(p.device, log, std::forward<F>(f));
+  return log;
+}
+
+// Runs f on the chosen device; the device line is printed by the first call only, not once per stage.
+template <class F>
+decltype(auto) on_chosen_device(const pipeline_options& p, F&& f) {
+  return on_device(p.device, device_line_log(), std::forward<F>(f));
 }
 
 // Stage 1's phantom faces of no real person, written once to `dir`.
@@ -408,14 +414,6 @@ classifier_spec classifier_settings(const pipeline_options& p, const std::vector
   return spec;
 }
 
-// The acne faces of a four-class set, labelled as acne_classes.
-data::labelled_files acne_faces(const data::labelled_files& faces) {
-  data::labelled_files out{acne_classes, {}, {}};
-  for (std::size_t i = 0; i < faces.size(); ++i)
-    if (faces.label(i) > 0) out.files.push_back(faces.path(i)), out.labels.push_back(faces.label(i) - 1);
-  return out;
-}
-
 // The epochs over `images` that take about as many steps as `epochs` over `baseline_images`: the
 // real + synthetic classifier gets the real baseline's training time, not twice it.
 std::size_t steps_matched_epochs(std::size_t epochs, std::size_t baseline_images, std::size_t images) {
@@ -440,37 +438,37 @@ void train_at_best_epoch(Net& net, const classifier_spec& spec, const pipeline_o
   if (!trained.best_checkpoint.empty()) io::load_checkpoint(trained.best_checkpoint, net);
 }
 
-// Stage 3b of the paper's hierarchy (--class-source sorted): a severity classifier trained on the
-// real acne faces sorts draws of the all-severity GAN into out/sorted/<class>/, on which each acne
-// class's GAN is then transferred. Returns out/sorted; the sorter's curves and test go on the page.
+// Stage 3b of the paper's hierarchy (--class-source sorted): the classifier trained on the real faces
+// sorts draws of the all-severity GAN into out/sorted/<class>/, on which each acne class's GAN is then
+// transferred. The sorter knows the healthy class too: the all-severity GAN draws faces without
+// lesions, which a sorter of the three acne classes alone would call mild; they are sorted into
+// out/sorted/healthy/ and left out. It is stage 5's real baseline (the same architecture, faces, seed
+// and folder), which stage 5 then finds trained. Returns out/sorted.
 fs::path sorted_draws(const pipeline_options& p, const fs::path& all_snapshot, const data::labelled_files& real,
-                      const data::labelled_files& test, nlohmann::json& report, train::study_page_contents& page) {
-  const fs::path drawn = p.out / "drawn" / "all", sorted = p.out / "sorted", sorter = p.out / "classifier" / "sorter";
+                      nlohmann::json& report) {
+  const fs::path drawn = p.out / "drawn" / "all", sorted = p.out / "sorted", sorter = p.out / "classifier" / "real";
   // Drawn without truncation: the per-class GANs learn from these, so they are the GAN's whole range.
   draw_images(p, all_snapshot, drawn, p.sorted_count, 1.0);
-  const auto spec = classifier_settings(p, acne_classes);
+  const auto spec = classifier_settings(p, all_classes);
   io::claim_folder(sorted, {{"drawn", absolute_text(drawn)}, {"count", p.sorted_count}, {"sorter", absolute_text(sorter)}},
                    "the sorted draws");
   const auto sorted_faces = on_chosen_device(p, [&](auto d) {
     return with_classifier<float, decltype(d)>(spec, p.seed, [&](auto& net) {
-      train_at_best_epoch(net, spec, p, acne_faces(real), sorter, "real acne faces (the severity sorter)", p.epochs);
-      const auto ev = train::evaluate_classifier(net, acne_faces(test), spec.class_names,
-                                                 {.image_size = spec.image_size, .filter = data::resize_filter::area});
-      train::write_evaluation(ev, p.out / "evaluation" / "sorter", spec.architecture + " sorter, tested on real acne faces");
-      report["sorter"] = {{"test_accuracy", ev.report.accuracy}, {"test_faces", ev.truth.size()}};
-      auto files = io::list_images(drawn);
-      return train::sort_by_class(net, files, acne_classes, sorted,
+      train_at_best_epoch(net, spec, p, real, sorter, "real faces", p.epochs);
+      return train::sort_by_class(net, io::list_images(drawn), all_classes, sorted,
                                   {.image_size = spec.image_size, .filter = data::resize_filter::area});
     });
   });
-  report["sorter"]["sorted"] = sorted_faces.to_json();
-  std::cout << p.sorted_count << " draws sorted into " << sorted << ": " << sorted_faces.text() << "\n";
-  for (std::size_t c = 0; c < acne_classes.size(); ++c)
+  const std::size_t healthy = sorted_faces.counts[0];
+  report["sorter"] = {{"classifier", absolute_text(sorter)}, {"sorted", sorted_faces.to_json()},
+                      {"left_out", {{"class", "healthy"}, {"images", healthy}}}};
+  std::cout << p.sorted_count << " draws sorted into " << sorted << ": " << sorted_faces.text() << "; the " << healthy
+            << " sorted as healthy are left out (they belong to no acne class)\n";
+  for (std::size_t c = 1; c < all_classes.size(); ++c)
     if (sorted_faces.counts[c] < 2)
       throw error("the sorter put " + std::to_string(sorted_faces.counts[c]) + " of " + std::to_string(p.sorted_count) +
-                  " draws into " + acne_classes[c] + ", too few to train its GAN: raise --sorted-count or train the "
+                  " draws into " + all_classes[c] + ", too few to train its GAN: raise --sorted-count or train the "
                   "all-severity GAN longer (--kimg-all)");
-  page.classifiers.push_back({"severity sorter, trained on real acne faces", sorter, p.out / "evaluation" / "sorter"});
   return sorted;
 }
 
@@ -605,7 +603,7 @@ int run(const std::vector<std::string>& args) {
     fs::path acne_source = prepared;
     if (p.class_source == "sorted") {
       banner("3b. draws of the all-severity model sorted by a severity classifier trained on the real faces");
-      acne_source = sorted_draws(p, all.last_snapshot, real_set, test_set, report, page);
+      acne_source = sorted_draws(p, all.last_snapshot, real_set, report);
     }
 
     banner("4. one StyleGAN2 per class, transferred from the all-severity model; synthetic dataset and its audit");
