@@ -158,7 +158,8 @@ acne::cli::flag_table flags(pipeline_options& o) {
       .add("--kimg-class", o.kimg_class, "thousands of images for each per-class GAN", {.metavar = "K", .positive = true})
       .add("--synthetic", o.synthetic_per_class, "synthetic images per class", {.positive = true})
       .add("--class-source", o.class_source, "what each acne class's GAN is transferred on: its real faces, or the "
-           "all-severity GAN's draws sorted by a severity classifier trained on the real faces (the paper)",
+           "all-severity GAN's draws sorted by the classifier trained on the real faces (the paper's hierarchy; draws it "
+           "calls healthy are left out)",
            {.metavar = "real|sorted", .choices = {"real", "sorted"}})
       .add("--sorted-count", o.sorted_count, "draws of the all-severity GAN sorted with --class-source sorted", {.positive = true})
       .add("--healthy-source", o.healthy_source, "healthy faces from a GAN transferred on the real healthy faces, or drawn "
@@ -602,7 +603,7 @@ int run(const std::vector<std::string>& args) {
     // Where each acne class's GAN learns: the real faces, or the draws sorted by class.
     fs::path acne_source = prepared;
     if (p.class_source == "sorted") {
-      banner("3b. draws of the all-severity model sorted by a severity classifier trained on the real faces");
+      banner("3b. draws of the all-severity model sorted by the classifier trained on the real faces");
       acne_source = sorted_draws(p, all.last_snapshot, real_set, report);
     }
 
