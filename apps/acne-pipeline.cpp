@@ -460,7 +460,7 @@ fs::path sorted_draws(const pipeline_options& p, const fs::path& all_snapshot, c
                                   {.image_size = spec.image_size, .filter = data::resize_filter::area});
     });
   });
-  const std::size_t healthy = sorted_faces.counts[0];
+  const std::size_t healthy = sorted_faces.counts[0];  // all_classes begins with healthy
   report["sorter"] = {{"classifier", absolute_text(sorter)}, {"sorted", sorted_faces.to_json()},
                       {"left_out", {{"class", "healthy"}, {"images", healthy}}}};
   std::cout << p.sorted_count << " draws sorted into " << sorted << ": " << sorted_faces.text() << "; the " << healthy
@@ -674,7 +674,10 @@ int run(const std::vector<std::string>& args) {
     report["evaluation"] = study.to_json();
     std::cout << "\n" << study.table();
     page.study = study;
-    for (const auto& [name, title] : {std::pair{"real", "trained on real faces"}, {"synthetic", "trained on synthetic faces"},
+    const std::string real_title = p.class_source == "sorted" ? "trained on real faces (and the sorter of stage 3b)"
+                                                              : "trained on real faces";
+    for (const auto& [name, title] : {std::pair<std::string, std::string>{"real", real_title},
+                                      {"synthetic", "trained on synthetic faces"},
                                       {"real+synthetic", "trained on real and synthetic faces"}})
       page.classifiers.push_back({title, p.out / "classifier" / name, p.out / "evaluation" / name});
     page.class_fidelity = p.out / "evaluation" / "class-fidelity";
