@@ -439,6 +439,13 @@ void train_at_best_epoch(Net& net, const classifier_spec& spec, const pipeline_o
   if (!trained.best_checkpoint.empty()) io::load_checkpoint(trained.best_checkpoint, net);
 }
 
+// The real baseline: one definition for stage 3b, which sorts with it, and stage 5, which reports it,
+// so that stage 5 finds trained (the same folder and record) what stage 3b trained.
+template <class Net>
+void train_real_baseline(Net& net, const classifier_spec& spec, const pipeline_options& p, const data::labelled_files& real) {
+  train_at_best_epoch(net, spec, p, real, p.out / "classifier" / "real", "real faces", p.epochs);
+}
+
 // Stage 3b of the paper's hierarchy (--class-source sorted): the classifier trained on the real faces
 // sorts draws of the all-severity GAN into out/sorted/<class>/, on which each acne class's GAN is then
 // transferred. The sorter knows the healthy class too: the all-severity GAN draws faces without
@@ -455,7 +462,7 @@ fs::path sorted_draws(const pipeline_options& p, const fs::path& all_snapshot, c
                    "the sorted draws");
   const auto sorted_faces = on_chosen_device(p, [&](auto d) {
     return with_classifier<float, decltype(d)>(spec, p.seed, [&](auto& net) {
-      train_at_best_epoch(net, spec, p, real, sorter, "real faces", p.epochs);
+      train_real_baseline(net, spec, p, real);
       return train::sort_by_class(net, io::list_images(drawn), all_classes, sorted,
                                   {.image_size = spec.image_size, .filter = data::resize_filter::area});
     });
@@ -656,7 +663,7 @@ int run(const std::vector<std::string>& args) {
         return ev;
       };
       with_classifier<float, D>(spec, p.seed, [&](auto& net) {
-        train_at_best_epoch(net, spec, p, real_set, p.out / "classifier" / "real", "real faces", p.epochs);
+        train_real_baseline(net, spec, p, real_set);
         study.real_baseline = tested(net, test_set, "real", "trained on real faces, tested on real faces");
         study.class_fidelity = tested(net, synthetic_set, "class-fidelity", "trained on real faces, labelling synthetic faces");
       });
