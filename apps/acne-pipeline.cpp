@@ -314,7 +314,8 @@ train::gan_options gan_settings(const pipeline_options& p, const fs::path& out, 
   g.fid_ticks = 1;
   g.grid_cols = 6;
   g.grid_rows = 2;
-  g.out_dir = out.string();
+  // Absolute, as the record compares it: a rerun naming the folder relatively or absolutely continues it.
+  g.out_dir = absolute_text(out);
   return g;
 }
 
@@ -338,7 +339,7 @@ train::gan_result train_gan(const pipeline_options& p, const fs::path& source, c
                             const fs::path& out, double kimg, const fs::path& pretrained,
                             const nlohmann::json& negatives = nlohmann::json::object()) {
   auto options = gan_settings(p, out, kimg);
-  options.pretrained = pretrained.string();
+  options.pretrained = pretrained.empty() ? std::string() : absolute_text(pretrained);
   if (!pretrained.empty()) options.config = train::pretrained_config(pretrained);
   // Described as acne-stylegan2 describes its data, so that `acne-stylegan2 train --resume` continues it.
   options.dataset = train::folder_dataset_description(absolute_text(source), classes);

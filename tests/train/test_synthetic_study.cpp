@@ -1,5 +1,6 @@
 // The side-by-side evaluation of a synthetic dataset: the ratio to the real baseline, class
-// fidelity as the per-class share of the intended label, and what the JSON and the table leave out.
+// fidelity as the per-class share of the intended label beside the same judge's recall on real test
+// faces, and what the JSON and the table leave out.
 #include <boost/test/unit_test.hpp>
 
 #include <string>
@@ -64,6 +65,22 @@ BOOST_AUTO_TEST_CASE(class_fidelity_is_the_share_given_the_intended_class) {
   BOOST_TEST(*s.worst_class_fidelity() == 0.25);
   BOOST_TEST(j.at("samples").get<std::size_t>() == 9u);
   BOOST_TEST(s.table().find("mild 0.25") != std::string::npos);
+  BOOST_TEST(!j.contains("real_test_faces_per_class"));  // no baseline: nothing to set beside it
+}
+
+BOOST_AUTO_TEST_CASE(the_judges_recall_on_real_faces_stands_beside_class_fidelity) {
+  acne::train::synthetic_study s;
+  // The judge gets healthy 3 of 3, mild 1 of 2 (one taken for healthy), severe 2 of 3 real test faces.
+  s.real_baseline = scored({0, 0, 0, 1, 1, 2, 2, 2}, {0, 0, 0, 0, 1, 2, 2, 1});
+  s.class_fidelity = scored({0, 1, 1, 2}, {0, 0, 1, 2});
+  const auto j = s.to_json().at("class_fidelity").at("real_test_faces_per_class");
+  BOOST_TEST(j.at("healthy").get<double>() == 1.0);
+  BOOST_TEST(j.at("mild").get<double>() == 0.5);
+  BOOST_TEST(j.at("severe").get<double>() == 2.0 / 3, boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(!s.judge_on_real("moderate"));
+  const auto table = s.table();
+  BOOST_TEST(table.find("real test faces of each class: healthy 1.00 mild 0.50 severe 0.67") != std::string::npos,
+             table);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

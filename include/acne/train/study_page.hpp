@@ -133,11 +133,16 @@ inline void write_study_page(const std::filesystem::path& file, const study_page
   page.table(detail::study_rows(c.study));
   if (c.study.class_fidelity) {
     page.heading(2, "Class fidelity");
-    page.paragraph("The classifier trained on real faces labels each class's synthetic faces: the share given the intended class.");
-    std::vector<std::vector<std::string>> rows{{"class", "share given its class", "images"}};
+    page.paragraph("The classifier trained on real faces labels each class's synthetic faces: the share given the intended "
+                   "class, beside the share of the class's real test faces it gets right (what faces indistinguishable "
+                   "from real ones would score).");
+    std::vector<std::vector<std::string>> rows{{"class", "synthetic faces given their class", "images", "real test faces given their class"}};
     const auto& r = c.study.class_fidelity->report;
-    for (std::size_t k = 0; k < r.per_class.size(); ++k)
-      rows.push_back({r.class_names[k], detail::fixed(r.per_class[k].recall, 2), std::to_string(r.per_class[k].support)});
+    for (std::size_t k = 0; k < r.per_class.size(); ++k) {
+      const auto real = c.study.judge_on_real(r.class_names[k]);
+      rows.push_back({r.class_names[k], detail::fixed(r.per_class[k].recall, 2), std::to_string(r.per_class[k].support),
+                      real ? detail::fixed(*real, 2) : "-"});
+    }
     page.table(rows);
     page.figures({{c.class_fidelity / "confusion_matrix.png", "class fidelity: true class = the GAN's class"}});
   }

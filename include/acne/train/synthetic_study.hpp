@@ -7,7 +7,9 @@
 //   real + synthetic  trained on both;
 //   class fidelity    "GAN-test": the real-trained classifier labels every class's synthetic images;
 //                     per class, the share it gives the intended class (the recall of that
-//                     evaluation), and the confusion matrix.
+//                     evaluation), and the confusion matrix; beside it, the share of the class's
+//                     real test faces that same classifier gives their class, what a GAN drawing
+//                     faces indistinguishable from real ones would score.
 // A study holds the evaluations it was given; the others are left out of the JSON and the table.
 #include <algorithm>
 #include <cstdio>
@@ -38,6 +40,16 @@ struct synthetic_study {
     return worst;
   }
 
+  // The real baseline's recall of one class on the real test faces: the judge of class fidelity
+  // scoring real faces. nullopt without a baseline or a class of that name in it.
+  std::optional<double> judge_on_real(const std::string& class_name) const {
+    if (!real_baseline) return std::nullopt;
+    const auto& r = real_baseline->report;
+    for (std::size_t c = 0; c < r.class_names.size() && c < r.per_class.size(); ++c)
+      if (r.class_names[c] == class_name) return r.per_class[c].recall;
+    return std::nullopt;
+  }
+
   nlohmann::json to_json() const {
     nlohmann::json j = nlohmann::json::object();
     const auto scores = [](const evaluation& e) {
@@ -52,7 +64,11 @@ struct synthetic_study {
     if (class_fidelity) {
       auto& f = j["class_fidelity"];
       const auto& report = class_fidelity->report;
-      for (std::size_t c = 0; c < report.per_class.size(); ++c) f["per_class"][report.class_names[c]] = report.per_class[c].recall;
+      for (std::size_t c = 0; c < report.per_class.size(); ++c) {
+        const auto& name = report.class_names[c];
+        f["per_class"][name] = report.per_class[c].recall;
+        if (const auto real = judge_on_real(name)) f["real_test_faces_per_class"][name] = *real;
+      }
       f["worst"] = *worst_class_fidelity();
       f["confusion_matrix"] = report.confusion.to_json();
       f["samples"] = class_fidelity->truth.size();
@@ -83,6 +99,16 @@ struct synthetic_study {
         out += cell;
       }
       out += "\n";
+      if (real_baseline) {
+        out += "the same classifier on the real test faces of each class:";
+        for (const auto& name : report.class_names)
+          if (const auto real = judge_on_real(name)) {
+            char cell[96];
+            std::snprintf(cell, sizeof cell, " %s %.2f", name.c_str(), *real);
+            out += cell;
+          }
+        out += "\n";
+      }
     }
     return out;
   }
