@@ -11,7 +11,9 @@
 # little more per image than a 64 px one (its two extra layers have 8 feature maps); BASE 2048 doubles
 # the maps at 32, 64 and 128 px for about twice the time per kimg. START, a snapshot of a narrower
 # run of the same resolution, gives the wider network its mapping network and the layers both share
-# (tools/widen_stylegan2.py); the others start from their random initialisation.
+# (tools/widen_stylegan2.py); the others start from their random initialisation. A START of the
+# same BASE gives every tensor: the run continues training that network (with new optimiser
+# state), e.g. models/phantom-stylegan2-128.safetensors itself.
 #
 # A killed run continues where it stopped when started again with the same arguments.
 set -euo pipefail
