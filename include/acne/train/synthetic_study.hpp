@@ -91,22 +91,19 @@ struct synthetic_study {
     row("synthetic only", synthetic_only);
     row("real + synthetic", real_and_synthetic);
     if (class_fidelity) {
+      const auto cell = [&](const std::string& name, double share) {
+        char text[96];
+        std::snprintf(text, sizeof text, " %s %.2f", name.c_str(), share);
+        out += text;
+      };
       out += "class fidelity (the real-trained classifier on each class's synthetic images):";
       const auto& report = class_fidelity->report;
-      for (std::size_t c = 0; c < report.per_class.size(); ++c) {
-        char cell[96];
-        std::snprintf(cell, sizeof cell, " %s %.2f", report.class_names[c].c_str(), report.per_class[c].recall);
-        out += cell;
-      }
+      for (std::size_t c = 0; c < report.per_class.size(); ++c) cell(report.class_names[c], report.per_class[c].recall);
       out += "\n";
       if (real_baseline) {
         out += "the same classifier on the real test faces of each class:";
         for (const auto& name : report.class_names)
-          if (const auto real = judge_on_real(name)) {
-            char cell[96];
-            std::snprintf(cell, sizeof cell, " %s %.2f", name.c_str(), *real);
-            out += cell;
-          }
+          if (const auto real = judge_on_real(name)) cell(name, *real);
         out += "\n";
       }
     }
