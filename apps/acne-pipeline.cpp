@@ -3,7 +3,8 @@
 //      or, by default, phantom faces written to out/real and out/real-test;
 //   2. training and test faces brought to the GAN resolution (area downsampling, or bicubic upscaling);
 //   3. a StyleGAN2 trained on every acne severity at once;
-//   4. one StyleGAN2 per class (mild, moderate, severe, and healthy), each transferred from (3);
+//   4. one StyleGAN2 per class (mild, moderate, severe, and healthy), each transferred from (3), the
+//      mild one from the moderate one by default (--mild-from);
 //   5. a synthetic dataset generated from (4), and what it is worth on real test faces it never saw:
 //      a classifier trained on it alone beside the same classifier trained on the real faces and on
 //      both, and the real-trained classifier's labels for each class's synthetic faces; before that,
@@ -18,6 +19,7 @@
 #include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <numeric>
 #include <sstream>
@@ -77,6 +79,10 @@ struct pipeline_options {
   std::string class_source = "real";  // what each acne class's GAN learns: "real" faces or "sorted" draws
   std::size_t sorted_count = 600;     // draws of the all-severity GAN sorted by class
   std::string healthy_source = "real";  // healthy faces: a GAN on "real" ones, or the "pretrained" model as it is
+  // The mild GAN's start: the "all"-severity GAN, or the "moderate" class's GAN, trained before it.
+  // From the all-severity GAN the mild GAN learns to draw no lesion on many faces; from the moderate
+  // one it starts with lesions on every face and learns to draw fewer (docs/pipeline.md).
+  std::string mild_from = "moderate";
   std::size_t gan_batch = 8, gan_channel_max = 64, gan_latent = 64, gan_mapping_layers = 2;
   double r1_gamma = 1, ema_kimg = 1;
   // Negative data augmentation in each class's GAN: D learns its neighbours' real faces as fakes.
@@ -125,6 +131,7 @@ pipeline_options preset_defaults(const std::string& name) {
     o.kimg_all = 1000, o.kimg_class = 500;
     o.synthetic_per_class = 1500;  // the paper's per-class sets
     o.class_source = "sorted", o.sorted_count = 4500, o.healthy_source = "pretrained";  // its hierarchy
+    o.mild_from = "all";  // the paper transferred each class's GAN from the all-severity model
     o.gan_batch = 32, o.gan_channel_max = 512, o.gan_latent = 512, o.gan_mapping_layers = 8;
     o.r1_gamma = 10, o.ema_kimg = 10;  // Table 1 (config F at 1024 px)
     o.negative_weight = 0;             // the paper's GANs learnt from their own class alone
@@ -165,6 +172,10 @@ acne::cli::flag_table flags(pipeline_options& o) {
       .add("--healthy-source", o.healthy_source, "healthy faces from a GAN transferred on the real healthy faces, or drawn "
            "from --pretrained untouched (the paper drew them from FFHQ's StyleGAN2)",
            {.metavar = "real|pretrained", .choices = {"real", "pretrained"}})
+      .add("--mild-from", o.mild_from, "the network the mild GAN is transferred from: the all-severity GAN, or the "
+           "moderate GAN, trained before it, which draws lesions on every face (the mild GAN then learns to draw "
+           "fewer, where from the all-severity GAN it learns to draw none on many faces)",
+           {.metavar = "all|moderate", .choices = {"all", "moderate"}})
       .add("--truncation", o.truncation, "truncation psi of the synthetic faces (1: none)", {.metavar = "PSI", .min = 0, .max = 1})
       .add("--gan-batch", o.gan_batch, "GAN minibatch", {.positive = true})
       .add("--gan-channel-max", o.gan_channel_max, "widest GAN layer (config F: 512)", {.positive = true})
@@ -216,7 +227,8 @@ std::string settings_line(const pipeline_options& p) {
        << p.kimg_all << " + 4 x " << p.kimg_class << " kimg, ";
   if (p.negative_weight > 0) line << "each class's GAN with its neighbours' faces as negatives (weight " << p.negative_weight << "), ";
   line << (p.class_source == "sorted" ? "acne GANs on " + std::to_string(p.sorted_count) + " sorted draws, " : "")
-       << (p.healthy_source == "pretrained" ? "healthy faces from the pretrained model, " : "") << p.synthetic_per_class
+       << (p.healthy_source == "pretrained" ? "healthy faces from the pretrained model, " : "")
+       << (p.mild_from == "moderate" ? "the mild GAN from the moderate one, " : "") << p.synthetic_per_class
        << " synthetic faces per class, " << p.classifier
        << " x" << p.classifier_width << " at " << p.classifier_size << " px for " << p.epochs << " epochs";
   return line.str();
@@ -619,20 +631,29 @@ int run(const std::vector<std::string>& args) {
       acne_source = sorted_draws(p, all.last_snapshot, real_set, report);
     }
 
-    banner("4. one StyleGAN2 per class, transferred from the all-severity model; synthetic dataset and its audit");
+    banner(p.mild_from == "moderate" ? "4. one StyleGAN2 per class, transferred from the all-severity model (mild: from "
+                                       "the moderate one); synthetic dataset and its audit"
+                                     : "4. one StyleGAN2 per class, transferred from the all-severity model; synthetic "
+                                       "dataset and its audit");
     const fs::path synthetic = p.out / "synthetic", released = p.out / "synthetic-released";
-    for (const auto& cls : all_classes) {
+    std::map<std::string, fs::path> last_snapshot{{"all", all.last_snapshot}};
+    const std::vector<std::string> training_order =
+        p.mild_from == "moderate" ? std::vector<std::string>{"healthy", "moderate", "mild", "severe"} : all_classes;
+    for (const auto& cls : training_order) {
       const bool untouched = cls == "healthy" && p.healthy_source == "pretrained";
       if (untouched) {
         report["gan"][cls] = {{"snapshot", absolute_text(p.pretrained)}, {"source", "the pretrained model, untouched"}};
         draw_images(p, p.pretrained, synthetic / cls, p.synthetic_per_class, p.truncation);
       } else {
         const auto negatives = p.negative_weight > 0 ? negative_classes(cls) : std::vector<std::string>{};
+        const std::string start = cls == "mild" ? p.mild_from : "all";
         const auto r = train_gan(p, cls == "healthy" ? prepared : acne_source, {cls}, p.out / "gan" / cls, p.kimg_class,
-                                 all.last_snapshot,
+                                 last_snapshot.at(start),
                                  negatives.empty() ? nlohmann::json::object()
                                                    : train::folder_dataset_description(absolute_text(prepared), negatives));
         report["gan"][cls] = gan_summary(r, {cls}, fid_extractor);
+        report["gan"][cls]["transferred_from"] = {{"gan", start}, {"snapshot", absolute_text(last_snapshot.at(start))}};
+        last_snapshot[cls] = r.last_snapshot;
         report["gan"][cls]["trained_on"] = cls == "healthy" || p.class_source == "real" ? "real faces" : "sorted draws";
         if (!negatives.empty())
           report["gan"][cls]["negatives"] = {{"classes", negatives}, {"weight", p.negative_weight}, {"faces", "real"}};

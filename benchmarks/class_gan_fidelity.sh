@@ -4,11 +4,12 @@
 # faces from every snapshot (psi 0.9, as the pipeline does) and has the run's real-trained classifier
 # label them: one confusion-matrix row per tick (healthy, mild, moderate, severe), the class fidelity
 # of the per-class GAN as it trains. Flags after RUN_DIR CLASS OUT go to `acne-stylegan2 train`
-# (e.g. --negative-class healthy --negative-weight 2). A finished OUT is only scored again.
+# (e.g. --negative-class healthy --negative-weight 2; --pretrained FILE starts it from another network
+# than the all-severity GAN). A finished OUT is only scored again.
 #
 #   benchmarks/class_gan_fidelity.sh RUN_DIR CLASS OUT [acne-stylegan2 train flags]
 set -euo pipefail
-[ $# -ge 3 ] || { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[ $# -ge 3 ] || { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 run=$1 cls=$2 out=$3
 shift 3
 apps=${BUILD:-build}/apps

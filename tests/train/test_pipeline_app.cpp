@@ -70,6 +70,15 @@ BOOST_AUTO_TEST_CASE(acne04_end_to_end_with_its_report_page_and_a_rerun) {
     BOOST_TEST(options.at("negatives").at("classes") == negatives, cls);
     BOOST_TEST(options.at("negative_weight").get<double>() == 2.0);
   }
+  // The mild GAN started from the moderate one (trained first), the others from the all-severity GAN.
+  for (const char* cls : {"healthy", "moderate", "severe"})
+    BOOST_TEST(report.at("gan").at(cls).at("transferred_from").at("gan").get<std::string>() == "all", cls);
+  const auto& mild_start = report.at("gan").at("mild").at("transferred_from");
+  BOOST_TEST(mild_start.at("gan").get<std::string>() == "moderate");
+  BOOST_TEST(fs::equivalent(mild_start.at("snapshot").get<std::string>(),
+                            report.at("gan").at("moderate").at("snapshot").get<std::string>()));
+  BOOST_TEST(fs::equivalent(acne::io::read_json_file(out / "gan" / "mild" / "options.json").at("pretrained").get<std::string>(),
+                            report.at("gan").at("moderate").at("snapshot").get<std::string>()));
   // Each class's synthetic faces audited; the set stage 5 trained on is what the audit released.
   std::size_t released = 0;
   for (const char* cls : {"healthy", "mild", "moderate", "severe"}) {
@@ -124,7 +133,7 @@ BOOST_AUTO_TEST_CASE(acne04_end_to_end_with_its_report_page_and_a_rerun) {
 BOOST_AUTO_TEST_CASE(sorted_class_source_sorts_the_draws_of_the_all_severity_gan) {
   acne::test::scratch_dir dir("pipeline-app-sorted");
   const fs::path out = dir.path() / "run";
-  const auto r = run("--class-source sorted --sorted-count 24 --real-per-class 6 --test-per-class 2 --out " + out.string() + tiny,
+  const auto r = run("--class-source sorted --mild-from all --sorted-count 24 --real-per-class 6 --test-per-class 2 --out " + out.string() + tiny,
                      dir.path());
   BOOST_TEST(r.says("3b. draws of the all-severity model sorted"), r.output);
   // One device line for the whole run, not one per stage.
@@ -152,6 +161,8 @@ BOOST_AUTO_TEST_CASE(sorted_class_source_sorts_the_draws_of_the_all_severity_gan
   const auto report = acne::io::read_json_file(out / "report.json");
   BOOST_TEST(report.at("gan").at("mild").at("trained_on").get<std::string>() == "sorted draws");
   BOOST_TEST(report.at("gan").at("healthy").at("trained_on").get<std::string>() == "real faces");
+  // As in the paper, every class's GAN starts from the all-severity one.
+  BOOST_TEST(report.at("gan").at("mild").at("transferred_from").at("gan").get<std::string>() == "all");
   BOOST_TEST(report.at("sorter").at("sorted").at("severe").at("images").get<std::size_t>() ==
              acne::io::list_images(out / "sorted" / "severe").size());
   BOOST_TEST(report.at("sorter").at("left_out").at("images").get<std::size_t>() == left_out);
