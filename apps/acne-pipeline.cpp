@@ -638,10 +638,8 @@ int run(const std::vector<std::string>& args) {
       acne_source = sorted_draws(p, all.last_snapshot, real_set, report);
     }
 
-    banner(p.mild_from == "moderate" ? "4. one StyleGAN2 per class, transferred from the all-severity model (mild: from "
-                                       "the moderate one); synthetic dataset and its audit"
-                                     : "4. one StyleGAN2 per class, transferred from the all-severity model; synthetic "
-                                       "dataset and its audit");
+    banner(std::string("4. one StyleGAN2 per class, transferred from the all-severity model") +
+           (p.mild_from == "moderate" ? " (mild: from the moderate one)" : "") + "; synthetic dataset and its audit");
     const fs::path synthetic = p.out / "synthetic", released = p.out / "synthetic-released";
     std::map<std::string, fs::path> last_snapshot{{"all", all.last_snapshot}};
     const std::vector<std::string> training_order =
