@@ -176,7 +176,13 @@ int train(const std::vector<std::string>& argv) {
   t.add("--validation-split", o.validation_fraction, "validation fraction, in [0, 1)", {.max = 1})
       .add("--phantom-count", phantom_count, "phantom faces per class when generating", {.positive = true})
       .add("--size", spec.image_size, "square input size in pixels", {.metavar = "PX", .positive = true})
-      .add_switch("--no-augment", o.augment, false, "no rotation / brightness / flip augmentation");
+      .add_switch("--no-augment", o.augment, false, "no rotation / brightness / flip augmentation")
+      .add("--blur", o.augmentation.blur_sigma_max,
+           "Gaussian blur augmentation: sigma drawn uniformly from [0, S] pixels for each training image",
+           {.metavar = "S", .min = 0})
+      .add("--erase", o.augmentation.erase_probability,
+           "random erasing: the share of training images in which one rectangle (2 to 33 % of the image) "
+           "is filled with the image's mean colour", {.metavar = "P", .min = 0, .max = 1});
   t.section("Model")
       .add("--model", spec.architecture, "architecture",
            {.metavar = "NAME", .choices = {"resnet50v2", "resnet152v2", "inception_resnet_v2"}})

@@ -73,6 +73,74 @@ BOOST_AUTO_TEST_CASE(draws_are_in_range_and_deterministic) {
   BOOST_CHECK_THROW(augmenter({0.0, false, 1.2, 0.8}).next_params(), acne::error);
 }
 
+BOOST_AUTO_TEST_CASE(erasing_fills_one_rectangle_with_the_mean_colour) {
+  cv::Mat m(40, 50, CV_8UC3, cv::Scalar(10, 20, 30));
+  m(cv::Rect(0, 0, 25, 40)).setTo(cv::Scalar(30, 60, 90));  // mean (20, 40, 60)
+  augment_params p;
+  p.erase_x = 0.2, p.erase_y = 0.5, p.erase_w = 0.4, p.erase_h = 0.25;  // x 10..29, y 20..29
+  const cv::Mat e = apply_augment(m, p);
+  for (int y = 0; y < m.rows; ++y)
+    for (int x = 0; x < m.cols; ++x) {
+      const bool inside = x >= 10 && x < 30 && y >= 20 && y < 30;
+      BOOST_REQUIRE(e.at<cv::Vec3b>(y, x) == (inside ? cv::Vec3b(20, 40, 60) : m.at<cv::Vec3b>(y, x)));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(blur_is_a_gaussian_of_the_drawn_sigma) {
+  const cv::Mat m = pattern();
+  augment_params p;
+  p.blur_sigma = 0.1;  // too small to change an 8-bit image much: left alone
+  BOOST_TEST(diff(apply_augment(m, p), m) == 0.0);
+  p.blur_sigma = 1.3;
+  const cv::Mat b = apply_augment(m, p);
+  BOOST_TEST(diff(b, m) > 10.0);
+  // A constant image stays constant; the blur's weights sum to one.
+  cv::Mat flat(12, 12, CV_8UC3, cv::Scalar(40, 90, 200));
+  BOOST_TEST(diff(apply_augment(flat, p), flat) == 0.0);
+  // Blurring removes high-frequency energy: neighbouring pixels move closer.
+  cv::Mat dm, db;
+  cv::absdiff(m.colRange(1, m.cols), m.colRange(0, m.cols - 1), dm);
+  cv::absdiff(b.colRange(1, b.cols), b.colRange(0, b.cols - 1), db);
+  BOOST_TEST(cv::mean(db)[0] < 0.5 * cv::mean(dm)[0]);
+}
+
+BOOST_AUTO_TEST_CASE(blur_and_erasing_draws_fit_and_leave_the_other_draws_alone) {
+  augment_options o{15.0, true, 0.7, 1.3};
+  augment_options erasing = o;
+  erasing.erase_probability = 0.5;
+  erasing.blur_sigma_max = 2.0;
+  augmenter plain(o, 21), with(erasing, 21);
+  int erased = 0;
+  for (std::uint64_t k = 0; k < 400; ++k) {
+    const auto p = plain.params_for(k), q = with.params_for(k);
+    BOOST_REQUIRE(p.rotation_deg == q.rotation_deg);
+    BOOST_REQUIRE(p.flip == q.flip);
+    BOOST_REQUIRE(p.brightness == q.brightness);
+    BOOST_REQUIRE(!p.erases());
+    BOOST_REQUIRE(p.blur_sigma == 0.0);
+    BOOST_REQUIRE(q.blur_sigma >= 0.0);
+    BOOST_REQUIRE(q.blur_sigma < 2.0);
+    if (!q.erases()) continue;
+    ++erased;
+    const double area = q.erase_w * q.erase_h;
+    BOOST_REQUIRE(area >= 0.02 - 1e-12);
+    BOOST_REQUIRE(area < 0.33);
+    BOOST_REQUIRE(q.erase_x >= 0.0);
+    BOOST_REQUIRE(q.erase_y >= 0.0);
+    BOOST_REQUIRE(q.erase_x + q.erase_w <= 1.0);
+    BOOST_REQUIRE(q.erase_y + q.erase_h <= 1.0);
+    BOOST_REQUIRE(q.erase_h / q.erase_w >= 0.3 - 1e-9);
+    BOOST_REQUIRE(q.erase_h / q.erase_w <= 1.0 / 0.3 + 1e-9);
+  }
+  BOOST_TEST(erased > 150);
+  BOOST_TEST(erased < 250);
+  erasing.erase_probability = 1.5;
+  BOOST_CHECK_THROW(augmenter(erasing).next_params(), acne::error);
+  erasing.erase_probability = 0.5;
+  erasing.blur_sigma_max = -1.0;
+  BOOST_CHECK_THROW(augmenter(erasing).next_params(), acne::error);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace test_data_augment

@@ -9,7 +9,14 @@
 //   brightness: factor ~ U(lo, hi) multiplies the pixel values, truncated to [0, 255] like PIL's
 //             ImageEnhance.Brightness. (Keras first min-max stretches the image to [0, 255] through
 //             array_to_img(scale=True); that quirk is not reproduced, so factor 1 is the identity.)
-// Draw order per image as in Keras get_random_transform: theta, flip, brightness.
+//   blur:     a Gaussian blur of sigma ~ U(0, s) pixels (torchvision's GaussianBlur; not in Keras),
+//             off by default; sigma below 0.2 leaves the image untouched.
+//   erasing:  with probability p, one rectangle of U(lo, hi) of the image's area and aspect ratio
+//             log-uniform in [0.3, 3.3] is filled with the image's mean colour (random erasing, Zhong
+//             et al., AAAI 2020; torchvision's RandomErasing). Keras has no such option; it is off by
+//             default.
+// Draw order per image as in Keras get_random_transform: theta, flip, brightness; then blur and
+// erasing, so that turning them on leaves the other draws as they were.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -28,30 +35,59 @@ struct augment_options {
   bool horizontal_flip = false;  // flip with probability 0.5
   double brightness_lo = 1.0;    // brightness factor range; [1, 1] disables it
   double brightness_hi = 1.0;
+  double blur_sigma_max = 0.0;     // 0 disables blurring
+  double erase_probability = 0.0;  // 0 disables random erasing
+  double erase_area_lo = 0.02, erase_area_hi = 0.33;
 
   // The paper names the three augmentations but not their ranges; these are common Keras values.
   static augment_options paper_like() { return {20.0, true, 0.8, 1.2}; }
-  bool enabled() const { return rotation_range != 0.0 || horizontal_flip || brightness_lo != 1.0 || brightness_hi != 1.0; }
+  bool enabled() const {
+    return rotation_range != 0.0 || horizontal_flip || brightness_lo != 1.0 || brightness_hi != 1.0 ||
+           blur_sigma_max > 0.0 || erase_probability > 0.0;
+  }
 };
 
 struct augment_params {
   double rotation_deg = 0.0;
   bool flip = false;
   double brightness = 1.0;
+  double blur_sigma = 0.0;
+  // The erased rectangle as fractions of the image: origin in [0, 1 - size), size in (0, 1]; area 0: none.
+  double erase_x = 0.0, erase_y = 0.0, erase_w = 0.0, erase_h = 0.0;
+  bool erases() const { return erase_w > 0.0 && erase_h > 0.0; }
 };
 
 inline augment_params draw_augment(const augment_options& o, std::mt19937_64& rng) {
   ACNE_CHECK(o.rotation_range >= 0.0, "augment: negative rotation range " << o.rotation_range);
   ACNE_CHECK(o.brightness_lo > 0.0 && o.brightness_lo <= o.brightness_hi,
              "augment: bad brightness range [" << o.brightness_lo << ", " << o.brightness_hi << "]");
+  ACNE_CHECK(o.blur_sigma_max >= 0.0, "augment: negative blur sigma " << o.blur_sigma_max);
+  ACNE_CHECK(o.erase_probability >= 0.0 && o.erase_probability <= 1.0,
+             "augment: erasing probability " << o.erase_probability << " outside [0, 1]");
+  ACNE_CHECK(o.erase_area_lo > 0.0 && o.erase_area_lo <= o.erase_area_hi && o.erase_area_hi < 1.0,
+             "augment: bad erasing area range [" << o.erase_area_lo << ", " << o.erase_area_hi << "]");
   augment_params p;
   if (o.rotation_range > 0.0) p.rotation_deg = uniform(rng, -o.rotation_range, o.rotation_range);
   p.flip = o.horizontal_flip && uniform01(rng) < 0.5;
   if (o.brightness_lo != 1.0 || o.brightness_hi != 1.0) p.brightness = uniform(rng, o.brightness_lo, o.brightness_hi);
+  if (o.blur_sigma_max > 0.0) p.blur_sigma = uniform(rng, 0.0, o.blur_sigma_max);
+  if (o.erase_probability > 0.0 && uniform01(rng) < o.erase_probability) {
+    // A rectangle of the drawn area and aspect that fits the (unit) image; up to 10 draws as torchvision.
+    for (int attempt = 0; attempt < 10; ++attempt) {
+      const double area = uniform(rng, o.erase_area_lo, o.erase_area_hi);
+      const double aspect = std::exp(uniform(rng, std::log(0.3), std::log(1.0 / 0.3)));
+      const double h = std::sqrt(area * aspect), w = std::sqrt(area / aspect);
+      if (h >= 1.0 || w >= 1.0) continue;
+      p.erase_h = h, p.erase_w = w;
+      p.erase_y = uniform(rng, 0.0, 1.0 - h), p.erase_x = uniform(rng, 0.0, 1.0 - w);
+      break;
+    }
+  }
   return p;
 }
 
-// Applies rotation, then flip, then brightness (Keras apply_transform order) to an 8-bit image.
+// Applies rotation, then flip, then brightness (Keras apply_transform order), then blur and erasing,
+// to an 8-bit image.
 inline cv::Mat apply_augment(const cv::Mat& image, const augment_params& p) {
   ACNE_CHECK(image.depth() == CV_8U, "augment: need an 8-bit image");
   cv::Mat out = image.clone();
@@ -68,6 +104,14 @@ inline cv::Mat apply_augment(const cv::Mat& image, const augment_params& p) {
     for (int v = 0; v < 256; ++v)
       lut.at<std::uint8_t>(v) = static_cast<std::uint8_t>(std::clamp(std::floor(v * p.brightness), 0.0, 255.0));
     cv::LUT(out, lut, out);
+  }
+  if (p.blur_sigma >= 0.2) cv::GaussianBlur(out, out, cv::Size(), p.blur_sigma, p.blur_sigma, cv::BORDER_REFLECT_101);
+  if (p.erases()) {
+    const int x0 = int(p.erase_x * out.cols), y0 = int(p.erase_y * out.rows);
+    const int w = std::clamp(int(std::lround(p.erase_w * out.cols)), 1, out.cols - x0);
+    const int h = std::clamp(int(std::lround(p.erase_h * out.rows)), 1, out.rows - y0);
+    const cv::Scalar mean = cv::mean(out);
+    out(cv::Rect(x0, y0, w, h)).setTo(cv::Scalar(std::round(mean[0]), std::round(mean[1]), std::round(mean[2]), std::round(mean[3])));
   }
   return out;
 }
