@@ -221,7 +221,7 @@ acne::cli::flag_table flags(pipeline_options& o) {
 
 // What a preset's whole run took where it was measured (docs/pipeline.md has the runs).
 std::string expected_time(const std::string& preset) {
-  if (preset == "cpu") return "18 to 21 minutes of work on a 2-core CPU (measured 18 min 23 s, 18 min 37 s and 20 min 38 s "
+  if (preset == "cpu") return "19 to 20 minutes of work on a 2-core CPU (measured 19 min 53 s and 19 min 16 s "
                               "on a 2-core Xeon, the audit included)";
   return "its time is not measured yet (no GPU run)";
 }
