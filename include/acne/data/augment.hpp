@@ -110,8 +110,7 @@ inline cv::Mat apply_augment(const cv::Mat& image, const augment_params& p) {
     const int x0 = int(p.erase_x * out.cols), y0 = int(p.erase_y * out.rows);
     const int w = std::clamp(int(std::lround(p.erase_w * out.cols)), 1, out.cols - x0);
     const int h = std::clamp(int(std::lround(p.erase_h * out.rows)), 1, out.rows - y0);
-    const cv::Scalar mean = cv::mean(out);
-    out(cv::Rect(x0, y0, w, h)).setTo(cv::Scalar(std::round(mean[0]), std::round(mean[1]), std::round(mean[2]), std::round(mean[3])));
+    out(cv::Rect(x0, y0, w, h)).setTo(cv::mean(out));  // rounded to 8 bits by setTo
   }
   return out;
 }
