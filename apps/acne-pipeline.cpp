@@ -219,6 +219,11 @@ acne::cli::flag_table flags(pipeline_options& o) {
   return t;
 }
 
+// The thousands of images one class's GAN is shown: the mild GAN, from the moderate one, has further to go.
+double class_kimg(const pipeline_options& p, const std::string& cls) {
+  return cls == "mild" ? p.mild_kimg_factor * p.kimg_class : p.kimg_class;
+}
+
 // What a preset's whole run took where it was measured (docs/pipeline.md has the runs).
 std::string expected_time(const std::string& preset) {
   if (preset == "cpu") return "19 to 20 minutes of work on a 2-core CPU (measured 19 min 53 s and 19 min 16 s "
@@ -233,7 +238,7 @@ std::string settings_line(const pipeline_options& p) {
        << std::lround(data::typical_papule_diameter(double(p.resolution)) * 10) / 10.0 << " px across), "
        << (p.pretrained.empty() ? std::string("from scratch, ") : "transferred from " + p.pretrained.filename().string() + ", ")
        << p.kimg_all << " + " << (p.mild_kimg_factor == 1 ? "4 x " : "3 x ") << p.kimg_class << " kimg, ";
-  if (p.mild_kimg_factor != 1) line << "the mild GAN " << p.mild_kimg_factor * p.kimg_class << " kimg, ";
+  if (p.mild_kimg_factor != 1) line << "the mild GAN " << class_kimg(p, "mild") << " kimg, ";
   if (p.negative_weight > 0) line << "each class's GAN with its neighbours' faces as negatives (weight " << p.negative_weight << "), ";
   line << (p.class_source == "sorted" ? "acne GANs on " + std::to_string(p.sorted_count) + " sorted draws, " : "")
        << (p.healthy_source == "pretrained" ? "healthy faces from the pretrained model, " : "")
@@ -654,8 +659,7 @@ int run(const std::vector<std::string>& args) {
       } else {
         const auto negatives = p.negative_weight > 0 ? negative_classes(cls) : std::vector<std::string>{};
         const std::string start = cls == "mild" ? p.mild_from : "all";
-        const double kimg = cls == "mild" ? p.mild_kimg_factor * p.kimg_class : p.kimg_class;
-        const auto r = train_gan(p, cls == "healthy" ? prepared : acne_source, {cls}, p.out / "gan" / cls, kimg,
+        const auto r = train_gan(p, cls == "healthy" ? prepared : acne_source, {cls}, p.out / "gan" / cls, class_kimg(p, cls),
                                  last_snapshot.at(start),
                                  negatives.empty() ? nlohmann::json::object()
                                                    : train::folder_dataset_description(absolute_text(prepared), negatives));
