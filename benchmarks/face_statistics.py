@@ -10,7 +10,11 @@ resized to 128 x 128 (bicubic):
                  median by more than 35: small red spots on skin, not red skin (mean, median,
                  quartiles over the faces);
   texture        the mean absolute difference between horizontally neighbouring values (all
-                 channels): how much fine detail, lesions and artefacts included, a face has.
+                 channels): how much fine detail, lesions and artefacts included, a face has;
+  spots, streaks the lesion pixels' 8-connected spots of at least 4 pixels: how many a face has,
+                 and the share of the lesion pixels that lie in elongated ones (the square root of
+                 the ratio of the principal second moments, each plus a pixel's own 1/12, above 2:
+                 a round papule is about 1, a stroke of length L and width 1 about L).
 Written to tell synthetic faces from real ones by what a classifier could pick up; the phantom
 faces' lesions are red, so the red-minus-green contrast finds them on every skin tone.
 """
@@ -21,6 +25,35 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 SIDE, CROP, MEDIAN, THRESHOLD = 128, (24, 104), 11, 35
+MIN_SPOT, ELONGATED = 4, 2.0
+
+
+def spot_components(mask):
+    """The 8-connected components of a boolean mask, as arrays of (row, column)."""
+    seen = np.zeros_like(mask)
+    components = []
+    for start in zip(*np.nonzero(mask)):
+        if seen[start]:
+            continue
+        seen[start] = True
+        stack, pixels = [start], []
+        while stack:
+            r, c = stack.pop()
+            pixels.append((r, c))
+            for dr in (-1, 0, 1):
+                for dc in (-1, 0, 1):
+                    q = (r + dr, c + dc)
+                    if 0 <= q[0] < mask.shape[0] and 0 <= q[1] < mask.shape[1] and mask[q] and not seen[q]:
+                        seen[q] = True
+                        stack.append(q)
+        components.append(np.array(pixels, dtype=np.float64))
+    return components
+
+
+def elongation(pixels):
+    # A pixel is a unit square: its own second moment 1/12 keeps a one-pixel-wide stroke finite.
+    eigen = np.linalg.eigvalsh(np.cov(pixels.T, bias=True)) + 1.0 / 12.0
+    return float(np.sqrt(eigen[1] / eigen[0]))
 
 
 def face_numbers(path):
@@ -30,7 +63,10 @@ def face_numbers(path):
     local = np.asarray(Image.fromarray(red.astype(np.uint8)).filter(ImageFilter.MedianFilter(MEDIAN)))
     lo, hi = CROP
     spots = (red - local)[lo:hi, lo:hi] > THRESHOLD
-    return int(spots.sum()), float(np.abs(np.diff(a, axis=1)).mean())
+    blobs = [p for p in spot_components(spots) if len(p) >= MIN_SPOT]
+    streak_pixels = sum(len(p) for p in blobs if elongation(p) > ELONGATED)
+    blob_pixels = sum(len(p) for p in blobs)
+    return (int(spots.sum()), float(np.abs(np.diff(a, axis=1)).mean()), len(blobs), streak_pixels, blob_pixels)
 
 
 def main():
@@ -38,7 +74,7 @@ def main():
     parser.add_argument("dirs", nargs="+", type=pathlib.Path)
     parser.add_argument("--limit", type=int, default=200, help="faces per folder (default 200)")
     args = parser.parse_args()
-    print("folder\tfaces\tlesion pixels: mean, median, p25, p75\ttexture")
+    print("folder\tfaces\tlesion pixels: mean, median, p25, p75\ttexture\tspots per face\tstreak share")
     for d in args.dirs:
         if not d.is_dir():
             parser.error(f"{d}: not a folder")
@@ -46,9 +82,11 @@ def main():
         if not files:
             parser.error(f"{d}: no images")
         numbers = np.array([face_numbers(p) for p in files])
-        spots, texture = numbers[:, 0], numbers[:, 1]
+        spots, texture, blobs = numbers[:, 0], numbers[:, 1], numbers[:, 2]
+        in_blobs = numbers[:, 4].sum()
+        streaks = f"{numbers[:, 3].sum() / in_blobs:.2f}" if in_blobs else "-"
         print(f"{d}\t{len(files)}\t{spots.mean():.0f}, {np.median(spots):.0f}, {np.percentile(spots, 25):.0f}, "
-              f"{np.percentile(spots, 75):.0f}\t{texture.mean():.2f}")
+              f"{np.percentile(spots, 75):.0f}\t{texture.mean():.2f}\t{blobs.mean():.1f}\t{streaks}")
 
 
 if __name__ == "__main__":
