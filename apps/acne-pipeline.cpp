@@ -448,6 +448,9 @@ std::size_t steps_matched_epochs(std::size_t epochs, std::size_t baseline_images
   return std::max<std::size_t>(1, (epochs * baseline_images + images / 2) / images);
 }
 
+// Stage 5's Adam learning rate, for every training set (report.json records it).
+constexpr double classifier_learning_rate = 1e-3;
+
 // Stage 5's classifier: trained on `data` for `epochs` in `dir` (continuing what is there), at its best epoch.
 template <class Net, class Dataset>
 void train_at_best_epoch(Net& net, const classifier_spec& spec, const pipeline_options& p, const Dataset& data,
@@ -456,7 +459,7 @@ void train_at_best_epoch(Net& net, const classifier_spec& spec, const pipeline_o
                    "the classifier checkpoints");
   train::classifier_train_options o;
   o.epochs = epochs;
-  o.learning_rate = 1e-3;
+  o.learning_rate = classifier_learning_rate;
   o.seed = p.seed;
   o.out_dir = dir;
   o.resume = true;
@@ -715,7 +718,11 @@ int run(const std::vector<std::string>& args) {
       });
     });
     report["classifier"] = {{"architecture", spec.architecture}, {"test_faces", test_set.size()},
-                            {"epochs", {{"real", p.epochs}, {"synthetic", p.epochs}, {"real+synthetic", both_epochs}}}};
+                            {"epochs", {{"real", p.epochs}, {"synthetic", p.epochs}, {"real+synthetic", both_epochs}}},
+                            {"learning_rate", classifier_learning_rate},
+                            {"folders", {{"real", absolute_text(prepared)},
+                                         {"synthetic", absolute_text(p.keep_near_copies ? synthetic : released)},
+                                         {"test", absolute_text(p.out / "prepared-test")}}}};
     report["evaluation"] = study.to_json();
     std::cout << "\n" << study.table();
     page.study = study;
