@@ -133,13 +133,14 @@ def main():
                              for s, name in (("real", "real baseline"), ("synthetic", "synthetic only")))
                  + ". Real + synthetic is the run's own seed only."]
 
+    mean = f", mean of {a.classifier_seeds + 1} seeds" if seeds else ""
     lines = [f"### {a.preset} preset, {datetime.date.today().isoformat()}", "",
              f"`{' '.join(cmd)}` on {os.cpu_count()} cores of {cpu_name()}, "
              + (f"{wall:.0f} s wall from an empty folder ({r['seconds']:.0f} s of work as report.json counts it)."
                 if fresh else "read again from a finished folder (its time is not measured by this call)."), "",
              "| training set | accuracy | / baseline |", "|---|---|---|",
-             f"| real (baseline) | {r['baseline']:.4f} | 1.00 |",
-             f"| synthetic only | {r['synthetic']:.4f} | {r['ratio']:.2f} |",
+             f"| real (baseline){mean} | {r['baseline']:.4f} | 1.00 |",
+             f"| synthetic only{mean} | {r['synthetic']:.4f} | {r['ratio']:.2f} |",
              f"| real + synthetic | {r['both']:.4f} | {r['both'] / r['baseline'] if r['baseline'] else 0:.2f} |"] + seeds + ["",
              "Class fidelity: " + ", ".join(f"{k} {v:.2f}" for k, v in r["fidelity"].items()) + "; the same "
              "classifier on the real test faces: " + ", ".join(f"{k} {v:.2f}" for k, v in r["judge_on_real"].items()) + ".", "",
