@@ -182,7 +182,10 @@ int train(const std::vector<std::string>& argv) {
            {.metavar = "S", .min = 0})
       .add("--erase", o.augmentation.erase_probability,
            "random erasing: the share of training images in which one rectangle (2 to 33 % of the image) "
-           "is filled with the image's mean colour", {.metavar = "P", .min = 0, .max = 1});
+           "is filled with the image's mean colour", {.metavar = "P", .min = 0, .max = 1})
+      .add("--noise", o.augmentation.noise_sigma_max,
+           "Gaussian noise augmentation: sigma drawn uniformly from [0, S] 8-bit levels for each training "
+           "image, added to every pixel", {.metavar = "S", .min = 0});
   t.section("Model")
       .add("--model", spec.architecture, "architecture",
            {.metavar = "NAME", .choices = {"resnet50v2", "resnet152v2", "inception_resnet_v2"}})

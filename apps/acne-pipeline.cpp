@@ -25,6 +25,7 @@
 #include <sstream>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "acne/audit/report.hpp"
 #include "acne/cli/flags.hpp"
@@ -264,6 +265,42 @@ pipeline_options parse_options(const std::vector<std::string>& args, bool& help,
 std::string absolute_text(const fs::path& p) { return fs::absolute(p).lexically_normal().string(); }
 
 void banner(const std::string& text) { std::cout << "\n== " << text << " ==\n" << std::flush; }
+
+// The seconds of work that made a run folder, over every invocation that worked on it, kept in
+// OUT/work-seconds.json at each stage's start and at the end: a rerun that finds everything done
+// reports the work of the runs before it beside its own, not its own few seconds as the run's time,
+// and a killed invocation counts up to the last stage it began.
+class work_clock {
+public:
+  explicit work_clock(fs::path file) : file_(std::move(file)) {
+    if (!fs::exists(file_)) return;
+    const auto j = io::read_json_file(file_);
+    ACNE_CHECK(j.contains("invocations") && j.at("invocations").is_array(),
+               "'" << file_.string() << "' has no list \"invocations\" (seconds of each run on this folder)");
+    for (const auto& v : j.at("invocations")) {
+      ACNE_CHECK(v.is_number() && v.get<double>() >= 0, "'" << file_.string() << "': " << v.dump() << " is not a number of seconds");
+      earlier_.push_back(v.get<double>());
+    }
+  }
+  // Prints a stage's banner and records the time so far.
+  void stage(const std::string& text) {
+    save();
+    banner(text);
+  }
+  double this_invocation() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(); }
+  std::vector<double> invocations() const {
+    auto all = earlier_;
+    all.push_back(this_invocation());
+    return all;
+  }
+  void save() const { save(invocations()); }
+  void save(const std::vector<double>& all) const { io::write_json_file(file_, {{"invocations", all}}); }
+
+private:
+  fs::path file_;
+  std::vector<double> earlier_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
 
 // Where the device line goes: the terminal the first time, nowhere after. One function for every
 // caller: a static inside the template below would be one per lambda type, and so one line per stage.
@@ -600,7 +637,7 @@ int run(const std::vector<std::string>& args) {
   validate(p);
   const std::string fid_extractor = p.fid_weights.empty() ? metrics::random_conv_name : metrics::inception_fid_name;
   {
-    const auto t0 = std::chrono::steady_clock::now();
+    work_clock clock(p.out / "work-seconds.json");
     nlohmann::json report = {{"resolution", p.resolution}, {"seed", p.seed}, {"device", resolve_device(p.device)}};
 
     // The preset's measured time holds for its own values only.
@@ -608,10 +645,10 @@ int run(const std::vector<std::string>& args) {
     std::cout << settings_line(p) << "; "
               << (as_measured ? expected_time(p.preset) : "the preset's values overridden, so its measured time does not apply")
               << "\n";
-    banner("1. real faces");
+    clock.stage("1. real faces");
     const auto [real, test] = real_face_sets(p);
 
-    banner("2. faces at the GAN resolution");
+    clock.stage("2. faces at the GAN resolution");
     const fs::path prepared = p.out / "prepared";
     // The test faces go through it too, so that every classifier is trained and tested at the
     // resolution the GANs draw.
@@ -635,7 +672,7 @@ int run(const std::vector<std::string>& args) {
         throw error("no " + all_classes[c] + " training face is left after stage 2" +
                     (aligns(p) ? " (faces were looked for and aligned: --align none resizes whole images instead)" : ""));
 
-    banner("3. StyleGAN2 on every acne severity");
+    clock.stage("3. StyleGAN2 on every acne severity");
     const auto all = train_gan(p, prepared, acne_classes, p.out / "gan" / "all", p.kimg_all, p.pretrained);
     report["gan"]["all"] = gan_summary(all, acne_classes, fid_extractor);
     train::study_page_contents page{.settings = settings_line(p)};
@@ -644,11 +681,11 @@ int run(const std::vector<std::string>& args) {
     // Where each acne class's GAN learns: the real faces, or the draws sorted by class.
     fs::path acne_source = prepared;
     if (p.class_source == "sorted") {
-      banner("3b. draws of the all-severity model sorted by the classifier trained on the real faces");
+      clock.stage("3b. draws of the all-severity model sorted by the classifier trained on the real faces");
       acne_source = sorted_draws(p, all.last_snapshot, real_set, report);
     }
 
-    banner(std::string("4. one StyleGAN2 per class, transferred from the all-severity model") +
+    clock.stage(std::string("4. one StyleGAN2 per class, transferred from the all-severity model") +
            (p.mild_from == "moderate" ? " (mild: from the moderate one)" : "") + "; synthetic dataset and its audit");
     const fs::path synthetic = p.out / "synthetic", released = p.out / "synthetic-released";
     std::map<std::string, fs::path> last_snapshot{{"all", all.last_snapshot}};
@@ -688,7 +725,7 @@ int run(const std::vector<std::string>& args) {
       page.audits.push_back({cls, p.out / "audit" / cls, report["audit"][cls]});
     }
 
-    banner("5. classifiers trained on real, synthetic, and both, tested on real faces");
+    clock.stage("5. classifiers trained on real, synthetic, and both, tested on real faces");
     const auto spec = classifier_settings(p, all_classes);
     // The audited set, near-copies left out (or, with --keep-near-copies, every synthetic face).
     const data::image_folder synthetic_set(p.keep_near_copies ? synthetic : released, {.classes = all_classes});
@@ -735,7 +772,11 @@ int run(const std::vector<std::string>& args) {
     page.class_fidelity = p.out / "evaluation" / "class-fidelity";
     train::write_study_page(p.out / "report.html", page);
 
-    report["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    // "seconds": every invocation's work on this folder; what this one did is the last of them.
+    const auto invocations = clock.invocations();
+    report["seconds"] = std::accumulate(invocations.begin(), invocations.end(), 0.0);
+    report["invocation_seconds"] = invocations;
+    clock.save(invocations);
     io::write_json_file(p.out / "report.json", report);
     std::cout << "\nreport: " << (p.out / "report.json").string() << " and " << (p.out / "report.html").string() << "\n" << report.dump(2) << "\n";
   }

@@ -1,5 +1,7 @@
 #include <boost/test/unit_test.hpp>
 
+#include <vector>
+
 #include <opencv2/core.hpp>
 
 #include "acne/data/augment.hpp"
@@ -104,11 +106,36 @@ BOOST_AUTO_TEST_CASE(blur_is_a_gaussian_of_the_drawn_sigma) {
   BOOST_TEST(cv::mean(db)[0] < 0.5 * cv::mean(dm)[0]);
 }
 
+BOOST_AUTO_TEST_CASE(noise_has_the_drawn_sigma_and_saturates) {
+  cv::Mat flat(64, 64, CV_8UC3, cv::Scalar(0, 128, 255));
+  augment_params p;
+  p.noise_sigma = 6.0;
+  p.noise_seed = 3;
+  const cv::Mat a = apply_augment(flat, p), b = apply_augment(flat, p);
+  BOOST_TEST(diff(a, b) == 0.0);  // the seed fixes the noise image
+  std::vector<cv::Mat> planes;
+  cv::split(a, planes);
+  cv::Scalar mean, sd;
+  cv::meanStdDev(planes[1], mean, sd);  // the middle channel: no clipping
+  BOOST_TEST(std::abs(mean[0] - 128.0) < 0.5);
+  BOOST_TEST(std::abs(sd[0] - 6.0) < 0.4);
+  double lo = 0, hi = 0;
+  cv::minMaxLoc(planes[0], &lo, &hi);
+  BOOST_TEST(lo == 0.0);  // clipped at 0, not wrapped to 255
+  BOOST_TEST(hi > 5.0);
+  cv::minMaxLoc(planes[2], &lo, &hi);
+  BOOST_TEST(hi == 255.0);
+  BOOST_TEST(lo < 250.0);
+  p.noise_seed = 4;
+  BOOST_TEST(diff(apply_augment(flat, p), a) > 0.0);
+}
+
 BOOST_AUTO_TEST_CASE(blur_and_erasing_draws_fit_and_leave_the_other_draws_alone) {
   augment_options o{15.0, true, 0.7, 1.3};
   augment_options erasing = o;
   erasing.erase_probability = 0.5;
   erasing.blur_sigma_max = 2.0;
+  erasing.noise_sigma_max = 5.0;
   augmenter plain(o, 21), with(erasing, 21);
   int erased = 0;
   for (std::uint64_t k = 0; k < 400; ++k) {
@@ -120,6 +147,9 @@ BOOST_AUTO_TEST_CASE(blur_and_erasing_draws_fit_and_leave_the_other_draws_alone)
     BOOST_REQUIRE(p.blur_sigma == 0.0);
     BOOST_REQUIRE(q.blur_sigma >= 0.0);
     BOOST_REQUIRE(q.blur_sigma < 2.0);
+    BOOST_REQUIRE(p.noise_sigma == 0.0);
+    BOOST_REQUIRE(q.noise_sigma >= 0.0);
+    BOOST_REQUIRE(q.noise_sigma < 5.0);
     if (!q.erases()) continue;
     ++erased;
     const double area = q.erase_w * q.erase_h;
@@ -138,6 +168,9 @@ BOOST_AUTO_TEST_CASE(blur_and_erasing_draws_fit_and_leave_the_other_draws_alone)
   BOOST_CHECK_THROW(augmenter(erasing).next_params(), acne::error);
   erasing.erase_probability = 0.5;
   erasing.blur_sigma_max = -1.0;
+  BOOST_CHECK_THROW(augmenter(erasing).next_params(), acne::error);
+  erasing.blur_sigma_max = 0.0;
+  erasing.noise_sigma_max = -1.0;
   BOOST_CHECK_THROW(augmenter(erasing).next_params(), acne::error);
 }
 

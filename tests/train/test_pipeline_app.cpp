@@ -8,6 +8,7 @@
 #include <map>
 #include <regex>
 #include <string>
+#include <vector>
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
@@ -57,6 +58,9 @@ BOOST_AUTO_TEST_CASE(acne04_end_to_end_with_its_report_page_and_a_rerun) {
 
   const auto report = acne::io::read_json_file(out / "report.json");
   BOOST_TEST(report.at("evaluation").at("synthetic_only").at("samples").get<int>() == 3);
+  const double first_seconds = report.at("seconds").get<double>();
+  BOOST_TEST(first_seconds > 0.0);
+  BOOST_TEST(report.at("invocation_seconds") == nlohmann::json::array({first_seconds}));
   BOOST_TEST(report.at("gan").at("healthy").contains("synthetic_against_real"));   // 4 real healthy faces
   BOOST_TEST(!report.at("gan").at("moderate").contains("synthetic_against_real"));  // 1 real face: not measured
   // Each class's GAN learnt its neighbours' real faces as fakes.
@@ -128,6 +132,12 @@ BOOST_AUTO_TEST_CASE(acne04_end_to_end_with_its_report_page_and_a_rerun) {
   BOOST_TEST(r.says("already reached total_kimg"), r.output);
   for (const auto& [name, count] : {std::pair<const char*, std::size_t>{"real", 2}, {"synthetic", 2}, {"real+synthetic", both_epochs}})
     BOOST_TEST(r.says(name + std::string("/last.safetensors after epoch ") + std::to_string(count)), r.output);
+  // and reports the first run's work beside its own, not its own few seconds as the run's time.
+  const auto again = acne::io::read_json_file(out / "report.json");
+  const auto invocations = again.at("invocation_seconds").get<std::vector<double>>();
+  BOOST_TEST_REQUIRE(invocations.size() == 2u);
+  BOOST_TEST(invocations[0] == first_seconds);
+  BOOST_TEST(again.at("seconds").get<double>() == invocations[0] + invocations[1], boost::test_tools::tolerance(1e-9));
 }
 
 // The paper's hierarchy: the classifier trained on the real faces (stage 5's baseline) sorts the

@@ -11,12 +11,15 @@
 //             array_to_img(scale=True); that quirk is not reproduced, so factor 1 is the identity.)
 //   blur:     a Gaussian blur of sigma ~ U(0, s) pixels (torchvision's GaussianBlur; not in Keras),
 //             off by default; sigma below 0.2 leaves the image untouched.
+//   noise:    Gaussian noise of sigma ~ U(0, s) 8-bit levels added to every channel of every pixel
+//             (albumentations' GaussNoise), rounded and clipped to [0, 255]; off by default. It hides
+//             fine texture, a cue by which one generator's faces differ from another's.
 //   erasing:  with probability p, one rectangle of U(lo, hi) of the image's area and aspect ratio
 //             log-uniform in [0.3, 3.3] is filled with the image's mean colour (random erasing, Zhong
 //             et al., AAAI 2020; torchvision's RandomErasing). Keras has no such option; it is off by
 //             default.
-// Draw order per image as in Keras get_random_transform: theta, flip, brightness; then blur and
-// erasing, so that turning them on leaves the other draws as they were.
+// Draw order per image as in Keras get_random_transform: theta, flip, brightness; then blur,
+// erasing and noise, so that turning them on leaves the other draws as they were.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -37,13 +40,14 @@ struct augment_options {
   double brightness_hi = 1.0;
   double blur_sigma_max = 0.0;     // 0 disables blurring
   double erase_probability = 0.0;  // 0 disables random erasing
+  double noise_sigma_max = 0.0;    // 0 disables noise
   double erase_area_lo = 0.02, erase_area_hi = 0.33;
 
   // The paper names the three augmentations but not their ranges; these are common Keras values.
   static augment_options paper_like() { return {20.0, true, 0.8, 1.2}; }
   bool enabled() const {
     return rotation_range != 0.0 || horizontal_flip || brightness_lo != 1.0 || brightness_hi != 1.0 ||
-           blur_sigma_max > 0.0 || erase_probability > 0.0;
+           blur_sigma_max > 0.0 || erase_probability > 0.0 || noise_sigma_max > 0.0;
   }
 };
 
@@ -55,6 +59,8 @@ struct augment_params {
   // The erased rectangle as fractions of the image: origin in [0, 1 - size), size in (0, 1]; area 0: none.
   double erase_x = 0.0, erase_y = 0.0, erase_w = 0.0, erase_h = 0.0;
   bool erases() const { return erase_w > 0.0 && erase_h > 0.0; }
+  double noise_sigma = 0.0;
+  std::uint64_t noise_seed = 0;  // the noise image's own stream
 };
 
 inline augment_params draw_augment(const augment_options& o, std::mt19937_64& rng) {
@@ -64,6 +70,7 @@ inline augment_params draw_augment(const augment_options& o, std::mt19937_64& rn
   ACNE_CHECK(o.blur_sigma_max >= 0.0, "augment: negative blur sigma " << o.blur_sigma_max);
   ACNE_CHECK(o.erase_probability >= 0.0 && o.erase_probability <= 1.0,
              "augment: erasing probability " << o.erase_probability << " outside [0, 1]");
+  ACNE_CHECK(o.noise_sigma_max >= 0.0, "augment: negative noise sigma " << o.noise_sigma_max);
   ACNE_CHECK(o.erase_area_lo > 0.0 && o.erase_area_lo <= o.erase_area_hi && o.erase_area_hi < 1.0,
              "augment: bad erasing area range [" << o.erase_area_lo << ", " << o.erase_area_hi << "]");
   augment_params p;
@@ -83,11 +90,15 @@ inline augment_params draw_augment(const augment_options& o, std::mt19937_64& rn
       break;
     }
   }
+  if (o.noise_sigma_max > 0.0) {
+    p.noise_sigma = uniform(rng, 0.0, o.noise_sigma_max);
+    p.noise_seed = rng();
+  }
   return p;
 }
 
-// Applies rotation, then flip, then brightness (Keras apply_transform order), then blur and erasing,
-// to an 8-bit image.
+// Applies rotation, then flip, then brightness (Keras apply_transform order), then blur, noise and
+// erasing, to an 8-bit image.
 inline cv::Mat apply_augment(const cv::Mat& image, const augment_params& p) {
   ACNE_CHECK(image.depth() == CV_8U, "augment: need an 8-bit image");
   cv::Mat out = image.clone();
@@ -106,6 +117,14 @@ inline cv::Mat apply_augment(const cv::Mat& image, const augment_params& p) {
     cv::LUT(out, lut, out);
   }
   if (p.blur_sigma >= 0.2) cv::GaussianBlur(out, out, cv::Size(), p.blur_sigma, p.blur_sigma, cv::BORDER_REFLECT_101);
+  if (p.noise_sigma > 0.0) {
+    cv::Mat noisy;
+    out.convertTo(noisy, CV_32F);
+    cv::Mat noise(noisy.size(), noisy.type());
+    cv::RNG(p.noise_seed).fill(noise, cv::RNG::NORMAL, 0.0, p.noise_sigma);
+    noisy += noise;
+    noisy.convertTo(out, CV_8U);  // rounds and saturates
+  }
   if (p.erases()) {
     const int x0 = int(p.erase_x * out.cols), y0 = int(p.erase_y * out.rows);
     const int w = std::clamp(int(std::lround(p.erase_w * out.cols)), 1, out.cols - x0);
