@@ -199,6 +199,8 @@ int train(const std::vector<std::string>& argv) {
       .add("--batch", o.batch_size, "images per step", {.positive = true})
       .add("--lr", o.learning_rate, "Adam learning rate", {.positive = true})
       .add("--steps-per-epoch", o.steps_per_epoch, "cap the steps of an epoch (quick runs; 0: no cap)")
+      .add("--patience", o.patience, "stop once N epochs in a row bring no better validation accuracy (Keras' "
+           "EarlyStopping on val_accuracy; 0: train every epoch)", {.metavar = "N"})
       .add("--seed", o.seed, "initialisation, split, order and augmentation seed")
       .add("--out", o.out_dir, "checkpoints, history and plots", {.metavar = "DIR"})
       .add("--resume", resume, "latest (OUT/last.safetensors) or a run folder: continue at its next epoch", {.metavar = "WHAT"})
@@ -207,6 +209,8 @@ int train(const std::vector<std::string>& argv) {
   if (t.help()) return std::cout << t.usage(), 0;
   device = acne::cli::device_flag(device);
   if (!(o.validation_fraction < 1)) throw usage_error("--validation-split must be in [0, 1)");
+  if (o.patience > 0 && o.validation_fraction == 0)
+    throw usage_error("--patience needs validation images to wait on: give --validation-split above 0");
   if (!resume.empty()) {
     o.out_dir = resume_folder(resume, o.out_dir);
     o.resume = true;

@@ -98,6 +98,10 @@ struct pipeline_options {
   double classifier_width = 0.25;
   std::size_t classifier_size = 128;  // input side in pixels
   std::size_t epochs = 60;            // 2,400 steps on 200 faces per class: the real baseline read 0.78 at 20, 0.895 at 60
+  // Keras' EarlyStopping on validation accuracy, the same rule for every classifier. The synthetic-only
+  // one finds its synthetic validation faces all right by epoch 10 to 27 and gains nothing after; the
+  // real baseline's longest wait for a better epoch in seven runs was 14 (docs/pipeline.md).
+  std::size_t patience = 15;
   std::uint64_t seed = 1000;
   std::string device;                 // "cpu", "cuda"; empty: cuda when available
   fs::path fid_weights;               // Inception-v3 FID weights; empty: the random-conv extractor
@@ -129,7 +133,7 @@ pipeline_options preset_defaults(const std::string& name) {
     o.kimg_all = 200, o.kimg_class = 50;
     o.synthetic_per_class = 1000;
     o.gan_batch = 32, o.gan_channel_max = 256, o.gan_latent = 512, o.gan_mapping_layers = 8;
-    o.classifier_width = 0.5, o.classifier_size = 224, o.epochs = 20;  // 2.5 times the faces: about as many steps as cpu's 60 epochs
+    o.classifier_width = 0.5, o.classifier_size = 224, o.epochs = 20, o.patience = 0;  // 2.5 times the faces: about as many steps as cpu's 60 epochs
   } else if (name == "paper") {
     o.pretrained.clear();  // a converted FFHQ model, given by the user
     o.resolution = 1024;
@@ -142,7 +146,7 @@ pipeline_options preset_defaults(const std::string& name) {
     o.gan_batch = 32, o.gan_channel_max = 512, o.gan_latent = 512, o.gan_mapping_layers = 8;
     o.r1_gamma = 10, o.ema_kimg = 10;  // Table 1 (config F at 1024 px)
     o.negative_weight = 0;             // the paper's GANs learnt from their own class alone
-    o.classifier = "inception_resnet_v2", o.classifier_width = 1, o.classifier_size = 299, o.epochs = 15;
+    o.classifier = "inception_resnet_v2", o.classifier_width = 1, o.classifier_size = 299, o.epochs = 15, o.patience = 0;
   }
   return o;
 }
@@ -202,6 +206,8 @@ acne::cli::flag_table flags(pipeline_options& o) {
       .add("--classifier-size", o.classifier_size, "classifier input side", {.metavar = "PX", .min = 32})
       .add("--epochs", o.epochs, "classifier epochs (the real + synthetic classifier takes as many steps in fewer epochs)",
            {.positive = true})
+      .add("--patience", o.patience, "stop a classifier once N epochs in a row bring no better validation accuracy "
+           "(Keras' EarlyStopping; 0: every epoch)", {.metavar = "N"})
       .add("--fid-weights", o.fid_weights, "Inception-v3 FID weights (tools/convert_inception.py) for every FID and KID",
            {.metavar = "FILE", .default_text = "random-conv-v1, comparable only with itself"})
       .add("--align", o.align, "stage 2: find each face and align it as FFHQ's faces are (what a GAN transferred from "
@@ -246,6 +252,7 @@ std::string settings_line(const pipeline_options& p) {
        << (p.mild_from == "moderate" ? "the mild GAN from the moderate one, " : "") << p.synthetic_per_class
        << " synthetic faces per class, " << p.classifier
        << " x" << p.classifier_width << " at " << p.classifier_size << " px for " << p.epochs << " epochs";
+  if (p.patience > 0) line << " (early stopping, patience " << p.patience << ")";
   return line.str();
 }
 
@@ -490,9 +497,10 @@ constexpr double classifier_learning_rate = 1e-3;
 
 // Stage 5's classifier: trained on `data` for `epochs` in `dir` (continuing what is there), at its best epoch.
 template <class Net, class Dataset>
-void train_at_best_epoch(Net& net, const classifier_spec& spec, const pipeline_options& p, const Dataset& data,
-                         const fs::path& dir, const std::string& training_set, std::size_t epochs) {
-  io::claim_folder(dir, {{"spec", spec.to_json()}, {"seed", p.seed}, {"training_set", training_set}, {"images", data.size()}},
+std::size_t train_at_best_epoch(Net& net, const classifier_spec& spec, const pipeline_options& p, const Dataset& data,
+                                const fs::path& dir, const std::string& training_set, std::size_t epochs) {
+  io::claim_folder(dir, {{"spec", spec.to_json()}, {"seed", p.seed}, {"training_set", training_set}, {"images", data.size()},
+                         {"patience", p.patience}},
                    "the classifier checkpoints");
   train::classifier_train_options o;
   o.epochs = epochs;
@@ -500,17 +508,20 @@ void train_at_best_epoch(Net& net, const classifier_spec& spec, const pipeline_o
   o.seed = p.seed;
   o.out_dir = dir;
   o.resume = true;
+  o.patience = p.patience;
   o.filter = data::resize_filter::area;
   std::cout << "classifier on " << training_set << " (" << data.size() << " images, " << epochs << " epochs)\n";
   const auto trained = train::train_classifier(net, spec, data, o);
   if (!trained.best_checkpoint.empty()) io::load_checkpoint(trained.best_checkpoint, net);
+  return trained.history.epochs.size();
 }
 
 // The real baseline: one definition for stage 3b, which sorts with it, and stage 5, which reports it,
 // so that stage 5 finds trained (the same folder and record) what stage 3b trained.
 template <class Net>
-void train_real_baseline(Net& net, const classifier_spec& spec, const pipeline_options& p, const data::labelled_files& real) {
-  train_at_best_epoch(net, spec, p, real, p.out / "classifier" / "real", "real faces", p.epochs);
+std::size_t train_real_baseline(Net& net, const classifier_spec& spec, const pipeline_options& p,
+                                const data::labelled_files& real) {
+  return train_at_best_epoch(net, spec, p, real, p.out / "classifier" / "real", "real faces", p.epochs);
 }
 
 // Stage 3b of the paper's hierarchy (--class-source sorted): the classifier trained on the real faces
@@ -733,6 +744,7 @@ int run(const std::vector<std::string>& args) {
     const std::size_t both_epochs = steps_matched_epochs(p.epochs, real_set.size(), both_sets.size());
     const train::evaluate_options measured{.image_size = spec.image_size, .filter = data::resize_filter::area};
     train::synthetic_study study;
+    std::map<std::string, std::size_t> epochs_run;
     on_chosen_device(p, [&](auto d) {
       using D = decltype(d);
       const auto tested = [&](auto& net, const auto& images, const std::string& name, const std::string& title) {
@@ -741,21 +753,25 @@ int run(const std::vector<std::string>& args) {
         return ev;
       };
       with_classifier<float, D>(spec, p.seed, [&](auto& net) {
-        train_real_baseline(net, spec, p, real_set);
+        epochs_run["real"] = train_real_baseline(net, spec, p, real_set);
         study.real_baseline = tested(net, test_set, "real", "trained on real faces, tested on real faces");
         study.class_fidelity = tested(net, synthetic_set, "class-fidelity", "trained on real faces, labelling synthetic faces");
       });
       with_classifier<float, D>(spec, p.seed, [&](auto& net) {
-        train_at_best_epoch(net, spec, p, synthetic_set, p.out / "classifier" / "synthetic", "synthetic faces", p.epochs);
+        epochs_run["synthetic"] =
+            train_at_best_epoch(net, spec, p, synthetic_set, p.out / "classifier" / "synthetic", "synthetic faces", p.epochs);
         study.synthetic_only = tested(net, test_set, "synthetic", "trained on synthetic faces, tested on real faces");
       });
       with_classifier<float, D>(spec, p.seed, [&](auto& net) {
-        train_at_best_epoch(net, spec, p, both_sets, p.out / "classifier" / "real+synthetic", "real and synthetic faces", both_epochs);
+        epochs_run["real+synthetic"] = train_at_best_epoch(net, spec, p, both_sets, p.out / "classifier" / "real+synthetic",
+                                                           "real and synthetic faces", both_epochs);
         study.real_and_synthetic = tested(net, test_set, "real+synthetic", "trained on real and synthetic faces, tested on real faces");
       });
     });
     report["classifier"] = {{"architecture", spec.architecture}, {"test_faces", test_set.size()},
                             {"epochs", {{"real", p.epochs}, {"synthetic", p.epochs}, {"real+synthetic", both_epochs}}},
+                            {"patience", p.patience},
+                            {"epochs_run", epochs_run},
                             {"learning_rate", classifier_learning_rate},
                             {"folders", {{"real", absolute_text(prepared)},
                                          {"synthetic", absolute_text(p.keep_near_copies ? synthetic : released)},

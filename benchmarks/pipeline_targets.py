@@ -82,7 +82,8 @@ def seed_accuracies(a, report, training_set, own):
             train = [programs, "train", "--data", c["folders"][training_set], "--model", spec["architecture"],
                      "--width-multiplier", str(spec["width"]), "--blocks", ",".join(map(str, spec["blocks"])),
                      "--size", str(spec["image_size"]), "--lr", str(c["learning_rate"]),
-                     "--epochs", str(c["epochs"][training_set]), "--seed", str(seed), "--out", run, "--device", report["device"]]
+                     "--epochs", str(c["epochs"][training_set]), "--patience", str(c.get("patience", 0)),
+                     "--seed", str(seed), "--out", run, "--device", report["device"]]
             test = [programs, "evaluate", "--checkpoint", os.path.join(run, "best.safetensors"), "--data",
                     c["folders"]["test"], "--out", os.path.dirname(evaluation), "--device", report["device"]]
             for cmd in (train, test):

@@ -107,6 +107,9 @@ BOOST_AUTO_TEST_CASE(unusable_input_exits_with_status_two) {
 
   r = run("train --epochs -3", dir.path());
   BOOST_TEST(r.status == 2);
+  r = run("train --patience 5 --validation-split 0", dir.path());
+  BOOST_TEST(r.status == 2);
+  BOOST_TEST(contains(r.output, "--patience needs validation images"), r.output);
   r = run("predict --checkpoint " + (dir.path() / "none.safetensors").string() + " x.png", dir.path());
   BOOST_TEST(r.status == 2);
   r = run("train --help", dir.path());

@@ -109,8 +109,11 @@ BOOST_AUTO_TEST_CASE(acne04_end_to_end_with_its_report_page_and_a_rerun) {
   BOOST_TEST(epochs.at("real").get<std::size_t>() == 2u);
   BOOST_TEST(epochs.at("synthetic").get<std::size_t>() == 2u);
   BOOST_TEST(epochs.at("real+synthetic").get<std::size_t>() == both_epochs);
-  for (const auto& [name, count] : {std::pair<const char*, std::size_t>{"real", 2}, {"real+synthetic", both_epochs}})
+  for (const auto& [name, count] : {std::pair<const char*, std::size_t>{"real", 2}, {"real+synthetic", both_epochs}}) {
     BOOST_TEST(acne::io::read_json_file(out / "classifier" / name / "history.json").size() == count, name);
+    BOOST_TEST(report.at("classifier").at("epochs_run").at(name).get<std::size_t>() == count, name);
+  }
+  BOOST_TEST(report.at("classifier").at("patience").get<std::size_t>() == 15u);  // the cpu preset's
 
   const std::string html = acne::io::read_text_file(out / "report.html");
   static const std::regex attribute(R"re((?:src|href)="([^"]*)")re");

@@ -1,10 +1,11 @@
 // The trainer's bookkeeping on a tiny model and tiny data: exact resume after a stop, Keras'
-// save_best_only rule, the history files, transfer learning (pretrained weights without the head,
+// save_best_only rule and EarlyStopping, the history files, transfer learning (pretrained weights without the head,
 // frozen layers), progress output and evaluation files.
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
 #include <sstream>
+#include <string>
 
 #include "acne/train/classifier_trainer.hpp"
 #include "train_test_util.hpp"
@@ -99,6 +100,48 @@ BOOST_AUTO_TEST_CASE(best_checkpoint_follows_strict_improvement_and_files_are_wr
   BOOST_TEST(std::count(csv.begin(), csv.end(), '\n') == 5);
   BOOST_TEST(csv.rfind("epoch,loss,accuracy,val_loss,val_accuracy", 0) == 0u);
   BOOST_TEST(acne::io::read_json_file(dir.path() / "history.json").size() == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(early_stopping_waits_patience_epochs_after_the_best_and_stays_stopped_on_resume) {
+  acne::test::scratch_dir dir("patience");
+  auto o = tiny_options(dir.path(), 12);
+  o.patience = 1;
+  acne::train::classifier_train_result r;
+  train(o, &r);
+  // A few validation images allow only a few strictly better accuracies in a row, so one epoch of
+  // patience runs out well before 12.
+  const auto& epochs = r.history.epochs;
+  BOOST_TEST_REQUIRE(r.stopped_early);
+  BOOST_TEST_REQUIRE(epochs.size() < 12u);
+  BOOST_TEST(epochs.back().epoch == r.best_epoch + 1);
+  BOOST_TEST(!epochs.back().saved_best);
+  for (std::size_t i = 0; i + 1 < epochs.size(); ++i) BOOST_TEST(epochs[i].saved_best, "epoch " << epochs[i].epoch);
+  BOOST_TEST(acne::io::read_checkpoint_meta(dir.path() / "last.safetensors").epoch == epochs.size());
+
+  // Resumed, it stays stopped; with more patience it goes on from where it stopped.
+  o.resume = true;
+  acne::train::classifier_train_result again;
+  train(o, &again);
+  BOOST_TEST(again.stopped_early);
+  BOOST_TEST(again.history.epochs.size() == epochs.size());
+  o.patience = 3;
+  train(o, &again);
+  BOOST_TEST(again.first_epoch == epochs.size() + 1);
+  BOOST_TEST(again.history.epochs.size() > epochs.size());
+  if (again.stopped_early) BOOST_TEST(again.history.epochs.size() - again.best_epoch == 3u);
+  else BOOST_TEST(again.history.epochs.size() == 12u);
+
+  // Without validation images nothing measures the wait: every epoch runs, and the log says why.
+  acne::test::scratch_dir none("patience-without-validation");
+  auto unmeasured = tiny_options(none.path(), 3);
+  unmeasured.patience = 1;
+  unmeasured.validation_fraction = 0;
+  std::ostringstream log;
+  unmeasured.log = &log;
+  train(unmeasured, &again);
+  BOOST_TEST(!again.stopped_early);
+  BOOST_TEST(again.history.epochs.size() == 3u);
+  BOOST_TEST(log.str().find("early stopping off: the split left no validation image") != std::string::npos, log.str());
 }
 
 BOOST_AUTO_TEST_CASE(transfer_learning_keeps_frozen_layers_and_replaces_the_head) {

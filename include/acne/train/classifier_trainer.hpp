@@ -2,7 +2,10 @@
 // Training a classifier the way the paper did (Table 2), every default overridable: batch 16,
 // 15 epochs, Adam lr 1e-4, a stratified 80/20 train/validation split, rotation / brightness /
 // horizontal-flip augmentation, and Keras' ModelCheckpoint(save_best_only): best.safetensors is
-// written whenever validation accuracy strictly improves.
+// written whenever validation accuracy strictly improves. With patience > 0, Keras'
+// EarlyStopping(monitor="val_accuracy", patience) as well: training stops once that many epochs in a
+// row brought no strictly better validation accuracy (a resumed run that had stopped stays stopped;
+// a split without validation images runs every epoch, and says so).
 // In out_dir each epoch also leaves last.safetensors (weights, Adam state, epoch, history),
 // history.csv/json and the accuracy and loss curves. resume = true continues a killed run from
 // last.safetensors at the next epoch; data order, augmentation and initialisation all derive from
@@ -42,6 +45,7 @@ struct classifier_train_options {
   std::filesystem::path out_dir{};  // empty: keep nothing on disk
   bool resume = false;            // continue from out_dir/last.safetensors when it exists
   std::size_t steps_per_epoch = 0;  // 0: the whole training split each epoch
+  std::size_t patience = 0;         // epochs without a better validation accuracy before stopping; 0: never
   std::ostream* log = &std::cout;   // progress and messages; nullptr: silent
   std::size_t log_every = 10;       // steps between lines when the log is not a terminal
 };
@@ -51,6 +55,7 @@ struct classifier_train_result {
   double best_val_accuracy = 0;
   std::size_t best_epoch = 0;    // 1-based; 0 when no epoch ran
   std::size_t first_epoch = 1;   // where this run started (> 1 after a resume)
+  bool stopped_early = false;    // out of patience before o.epochs
   std::filesystem::path best_checkpoint, last_checkpoint;
 };
 
@@ -125,13 +130,27 @@ classifier_train_result train_classifier(network<Layer>& net, const classifier_s
     *o.log << "nothing to resume in '" << o.out_dir.string() << "'; starting at epoch 1\n";
   }
   result.first_epoch = start + 1;
+  // Keras' EarlyStopping wait: the epochs since the best one. Without validation faces (a split of
+  // very few images) nothing measures the wait, and every epoch runs.
+  const bool stops_early = o.patience > 0 && !split.validation.empty();
+  if (o.patience > 0 && !stops_early && o.log)
+    *o.log << "early stopping off: the split left no validation image to measure patience " << o.patience << " on\n";
+  const auto out_of_patience = [&](std::size_t done) {
+    if (!stops_early || done - result.best_epoch < o.patience || done >= o.epochs) return false;
+    result.stopped_early = true;
+    if (o.log)
+      *o.log << "stopping early after epoch " << done << ": no better validation accuracy in the " << o.patience
+             << " epochs since epoch " << result.best_epoch << " (patience " << o.patience << ")\n";
+    return true;
+  };
+  out_of_patience(start);
 
   progress_line progress(o.log, o.log_every);
   tensor<T, D> x, dlogits_dev;
   tensor<T, cpu> logits, probs, dlogits;
   const std::size_t steps = o.steps_per_epoch ? std::min(o.steps_per_epoch, loader.batches_per_epoch())
                                               : loader.batches_per_epoch();
-  for (std::size_t epoch = start; epoch < o.epochs; ++epoch) {
+  for (std::size_t epoch = start; epoch < o.epochs && !result.stopped_early; ++epoch) {
     progress.start_epoch(epoch + 1, o.epochs, steps);
     loader.start_epoch(epoch);
     net.train();
@@ -178,6 +197,7 @@ classifier_train_result train_classifier(network<Layer>& net, const classifier_s
       io::save_checkpoint(result.last_checkpoint, net, opt, meta);
       result.history.save(o.out_dir, spec.architecture);
     }
+    out_of_patience(epoch + 1);
   }
   result.best_val_accuracy = best < 0 ? 0.0 : best;
   return result;
