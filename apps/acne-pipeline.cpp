@@ -100,7 +100,7 @@ struct pipeline_options {
   std::size_t epochs = 60;            // 2,400 steps on 200 faces per class: the real baseline read 0.78 at 20, 0.895 at 60
   // Keras' EarlyStopping on validation accuracy, the same rule for every classifier. The synthetic-only
   // one finds its synthetic validation faces all right by epoch 9 to 27 and gains nothing after; the
-  // real baseline waited up to 15 epochs for a better one (docs/pipeline.md).
+  // real baseline waited up to 14 epochs for a better one in seven runs (docs/pipeline.md).
   std::size_t patience = 20;
   std::uint64_t seed = 1000;
   std::string device;                 // "cpu", "cuda"; empty: cuda when available
