@@ -5,11 +5,11 @@
 // keeps of the face bounds what it can learn to draw. --vgg picks that network:
 //   random  the generator's initial weights, as the tests use
 //   colour  the same, except that the first three channels of every convolution carry the image's
-//           colour planes (an identity kernel; at the first, a bias of 3 keeps the ImageNet-normalised
-//           planes above ReLU's kink): a stand-in for ImageNet weights, which keep the face's colours
+//           colour planes (train/dfdnet_colour_vgg.hpp): a stand-in for ImageNet weights, which keep
+//           the face's colours
 // and the program first prints a linear probe: the PSNR of the best affine map from relu2_2 (the tap
-// the last up-block reads) to the face's colours at its 256 x 256 scale, fitted on all the faces.
-//   bench_dfdnet_training [--width-divisor 16] [--steps 2000] [--every 250] [--lr 0.001]
+// the last up-block reads) to the face's colours at its scale (half the face side), fitted on all the faces.
+//   bench_dfdnet_training [--width-divisor 16] [--face-side 512] [--steps 2000] [--every 250] [--lr 0.001]
 //       [--perceptual 1] [--adversarial 0.01] [--faces 16] [--held-out 4] [--vgg random|colour]
 //       [--seed 3] [--out DIR] [--resume] [--json FILE]
 //       [--min-scale 1] [--max-scale 8] [--max-noise 15] [--max-kernel 21] [--min-quality 40]
@@ -26,6 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include "acne/io/image.hpp"
+#include "acne/train/dfdnet_colour_vgg.hpp"
 #include "acne/train/dfdnet_phantom_faces.hpp"
 #include "acne/train/dfdnet_trainer.hpp"
 #include "bench_common.hpp"
@@ -35,27 +36,11 @@ using namespace acne;
 namespace {
 
 constexpr const char* usage =
-    "usage: bench_dfdnet_training [--width-divisor 16] [--steps 2000] [--every 250] [--lr 0.001] [--perceptual 1]\n"
+    "usage: bench_dfdnet_training [--width-divisor 16] [--face-side 512] [--steps 2000] [--every 250] [--lr 0.001] [--perceptual 1]\n"
     "       [--adversarial 0.01] [--faces 16] [--held-out 4] [--vgg random|colour] [--seed 3] [--out DIR] [--resume]\n"
     "       [--json FILE] [--min-scale 1] [--max-scale 8] [--max-noise 15] [--max-kernel 21] [--min-quality 40]\n";
 
 using generator_net = network<dfdnet::generator<float>>;
-
-// The stand-in described above, written into the generator's VGG19.
-void keep_colour_planes(generator_net& g) {
-  const std::string prefix = "VggExtract.model.features.";
-  for (auto& s : g.slots()) {
-    if (!s.name.starts_with(prefix)) continue;
-    tensor<float>& t = *s.value;
-    if (s.name.ends_with(".weight")) {
-      const std::size_t in = s.shape.c, taps = s.shape.h * s.shape.w;
-      for (std::size_t o = 0; o < 3; ++o)
-        for (std::size_t i = 0; i < in * taps; ++i) t[o * in * taps + i] = i == o * taps + taps / 2 ? 1.0f : 0.0f;
-    } else if (s.name.ends_with(".bias")) {
-      for (std::size_t o = 0; o < 3; ++o) t[o] = s.name == prefix + "0.bias" ? 3.0f : 0.0f;
-    }
-  }
-}
 
 // Solves the symmetric positive definite system a x = b (n x n, k right-hand sides) in place.
 std::vector<double> solve(std::vector<double> a, std::vector<double> b, std::size_t n, std::size_t k) {
@@ -76,11 +61,11 @@ std::vector<double> solve(std::vector<double> a, std::vector<double> b, std::siz
 
 // PSNR of the least-squares affine map from relu2_2 to each 2 x 2 block's mean colour.
 double relu2_2_probe_psnr(network<vgg19_features<float>>& vgg, const std::vector<dfdnet::dictionary_face>& faces) {
-  const std::size_t side = dfdnet::face_side / 2;
+  const std::size_t side = std::size_t(faces.front().image.rows) / 2;
   std::size_t n = 0;
   std::vector<double> ata, atb, fit;
   double squared_error = 0, count = 0;
-  tensor<float> x({1, 3, dfdnet::face_side, dfdnet::face_side});
+  tensor<float> x({1, 3, 2 * side, 2 * side});
   for (int pass = 0; pass < 2; ++pass) {  // accumulate the normal equations, then score the fit
     if (pass == 1) {
       for (std::size_t i = 0; i < n; ++i) ata[i * n + i] += 1e-6;
@@ -130,7 +115,7 @@ int main(int argc, char** argv) {
     return v.empty() ? fallback : std::stod(v);
   };
   const auto divisor = std::size_t(a.number("--width-divisor", 16)), steps = std::size_t(a.number("--steps", 2000)),
-             every = std::size_t(a.number("--every", 250)), face_count = std::size_t(a.number("--faces", 16)),
+             every = std::size_t(a.number("--every", 250)), face_side = std::size_t(a.number("--face-side", 512)), face_count = std::size_t(a.number("--faces", 16)),
              held_out_count = std::size_t(a.number("--held-out", 4));
   const std::string vgg_kind = a.value("--vgg", "random");
   if ((vgg_kind != "random" && vgg_kind != "colour") || every == 0 || divisor == 0 || held_out_count == 0) {
@@ -154,16 +139,17 @@ int main(int argc, char** argv) {
                           .out = out,
                           .resume = a.flag("--resume")};
 
-  std::cout << "bench_dfdnet_training: DFDNet at widths / " << divisor << ", VGG19 " << vgg_kind << ", " << face_count
+  std::cout << "bench_dfdnet_training: DFDNet at widths / " << divisor << ", " << face_side << " px faces, VGG19 " << vgg_kind << ", " << face_count
             << " phantom faces, " << held_out_count << " held out, lr " << o.lr << ", perceptual " << o.perceptual_weight
             << ", adversarial " << o.adversarial_weight << ", " << bench::today() << "\n"
             << bench::threads_summary() << "\n";
-  const auto faces = dfdnet::aligned_phantom_faces(face_count, 1), held_out = dfdnet::aligned_phantom_faces(held_out_count, 2);
-  generator_net g{dfdnet::generator<float>({.width_divisor = divisor})};
-  g.setup({1, 3, dfdnet::face_side, dfdnet::face_side}, 6);
-  if (vgg_kind == "colour") keep_colour_planes(g);
+  const auto faces = dfdnet::aligned_phantom_faces(face_count, 1, face_side),
+             held_out = dfdnet::aligned_phantom_faces(held_out_count, 2, face_side);
+  generator_net g{dfdnet::generator<float>({.width_divisor = divisor, .face_side = face_side})};
+  g.setup({1, 3, face_side, face_side}, 6);
+  if (vgg_kind == "colour") dfdnet::keep_colour_planes(g);
   network<vgg19_features<float>> vgg{with_name(vgg19_features<float>(divisor), "VggExtract")};
-  vgg.setup({1, 3, dfdnet::face_side, dfdnet::face_side});
+  vgg.setup({1, 3, face_side, face_side});
   dfdnet::copy_generator_vgg(g, vgg);
   std::vector<dfdnet::dictionary_face> all = faces;
   all.insert(all.end(), held_out.begin(), held_out.end());
@@ -180,7 +166,7 @@ int main(int argc, char** argv) {
   };
   std::vector<point> curve{{t.step(), t.evaluate(held_out), 0}};
   const auto start = bench::clock::now();
-  tensor<float> face({1, 3, dfdnet::face_side, dfdnet::face_side});
+  tensor<float> face({1, 3, face_side, face_side});
   io::to_chw(held_out.front().image, face.data(), 2.0f / 255.0f, -1.0f);
   for (std::size_t k = (t.step() / every + 1) * every; k <= steps; k += every) {
     t.run_to(k);
@@ -191,7 +177,7 @@ int main(int argc, char** argv) {
     g.layer().set_boxes({held_out.front().boxes});
     const tensor<float>& y = g.forward(face);
     io::write_image(out / ("held-out-0-step-" + std::to_string(k) + ".png"),
-                    io::from_chw(y.data(), 3, dfdnet::face_side, dfdnet::face_side, 127.5f, 127.5f));
+                    io::from_chw(y.data(), 3, face_side, face_side, 127.5f, 127.5f));
     g.train();
     std::cout << "step " << k << ": held-out PSNR " << bench::fixed(curve.back().score.restored_psnr, 2) << " dB\n"
               << std::flush;
@@ -209,7 +195,7 @@ int main(int argc, char** argv) {
     for (const auto& p : curve)
       j.push_back({{"step", p.step}, {"restored_psnr", p.score.restored_psnr}, {"bicubic_psnr", p.score.degraded_psnr},
                    {"seconds", p.seconds}});
-    std::ofstream(json) << nlohmann::json{{"width_divisor", divisor}, {"vgg", vgg_kind}, {"relu2_2_probe_psnr", probe},
+    std::ofstream(json) << nlohmann::json{{"width_divisor", divisor}, {"face_side", face_side}, {"vgg", vgg_kind}, {"relu2_2_probe_psnr", probe},
                                           {"curve", j}}.dump(2)
                         << "\n";
   }

@@ -49,6 +49,22 @@ acne::test::command_run run_restore(const std::vector<std::string>& args) {
 
 }  // namespace
 
+BOOST_AUTO_TEST_SUITE(restore_weights)
+
+// A DFDNet of reduced faces (a test network) restores no photograph: alignment and pasting back
+// work in the 512 x 512 frame.
+BOOST_AUTO_TEST_CASE(a_dfdnet_of_reduced_faces_is_refused) {
+  scratch_dir dir;
+  network<dfdnet::generator<float>> net{dfdnet::generator<float>({.width_divisor = 16, .face_side = 128})};
+  net.setup({1, 3, 128, 128}, 8);
+  dfdnet::save_dfdnet(net, acne::test::hashed_dictionaries<float>(16, 3, 128), dir / "reduced.safetensors", "test");
+  BOOST_CHECK_EXCEPTION(face::face_restorer<cpu>(dir / "reduced.safetensors"), acne::error, [](const acne::error& e) {
+    return std::string(e.what()).find("128 px faces") != std::string::npos;
+  });
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(restore, *utf::precondition(acne::test::astronaut_and_landmarks()))
 
 BOOST_AUTO_TEST_CASE(photographs_are_restored_and_faceless_ones_named) {

@@ -11,9 +11,11 @@
 #include <boost/test/unit_test.hpp>
 
 #include "acne/models/dfdnet/generator.hpp"
+#include "acne/models/dfdnet/weights.hpp"
 #include "acne/network.hpp"
 #include "support/dfdnet_test_util.hpp"
 #include "support/layer_gradients.hpp"
+#include "support/scratch_dir.hpp"
 #include "support/single_thread.hpp"
 
 namespace test_models_dfdnet {
@@ -245,6 +247,81 @@ BOOST_AUTO_TEST_CASE(the_chosen_atom_follows_its_atom) {
   net.layer().set_boxes({face_boxes{part_box{600, 600, 700, 700}, part_box{}, part_box{}, part_box{}}});
   BOOST_CHECK_THROW(net.forward(x), acne::error);
   net.layer().set_boxes({});
+  BOOST_CHECK_THROW(net.forward(x), acne::error);
+}
+
+// A reduced face side (a network small enough to train in a test) scales every tap, box and atom
+// and leaves the official 512 geometry as it was.
+BOOST_AUTO_TEST_CASE(a_reduced_face_scales_taps_boxes_and_atoms) {
+  // At 512 the atoms are the official part_size // (512 / side).
+  const std::map<face_part, std::size_t> official{
+      {face_part::left_eye, 80}, {face_part::right_eye, 80}, {face_part::nose, 50}, {face_part::mouth, 110}};
+  for (std::size_t i = 0; i < 4; ++i) {
+    BOOST_TEST(tap_side(512, i) == feature_sides[i]);
+    for (const auto& [p, size] : official) BOOST_TEST(atom_side(p, feature_sides[i]) == size / (512 / feature_sides[i]));
+  }
+  // At 128 the taps are 64 to 8 px, and an atom is never under 2 px (AdaIN's variance).
+  BOOST_TEST(tap_side(128, 3) == 8u);
+  BOOST_TEST(atom_side(face_part::nose, 8) == 2u);       // 50 * 8 / 512 = 0.8
+  BOOST_TEST(atom_side(face_part::mouth, 64) == 13u);    // 110 * 64 / 512 = 13.75
+  // Boxes: the landmarks of a 512 face taken down to 128 give boxes about a quarter the size, the
+  // smallest half side 16 scaled with them.
+  std::vector<point2> lm(68), small(68);
+  for (int i = 0; i < 68; ++i) lm[std::size_t(i)] = {180.0 + 3 * (i % 50), 200.0 + 2 * (i % 40)};
+  for (std::size_t i = 0; i < 68; ++i) small[i] = {lm[i].x / 4, lm[i].y / 4};
+  const auto big = boxes_from_landmarks(lm), reduced = boxes_from_landmarks(small, 128);
+  for (std::size_t p = 0; p < 4; ++p) {
+    BOOST_TEST(std::abs(reduced[p].x0 - big[p].x0 / 4) <= 1);
+    BOOST_TEST(std::abs(reduced[p].x1 - big[p].x1 / 4) <= 1);
+    BOOST_TEST(std::abs(reduced[p].y1 - big[p].y1 / 4) <= 1);
+  }
+  std::vector<point2> dot(68, point2{64, 64});
+  BOOST_TEST(boxes_from_landmarks(dot, 128)[2].x1 - boxes_from_landmarks(dot, 128)[2].x0 == 7);  // L = 4
+  // A box that floors to nothing at the deepest tap keeps one feature pixel; one outside the face is an error.
+  BOOST_TEST((part_window(part_box{66, 60, 70, 63}, 8, face_part::nose, 128) == part_box{4, 3, 5, 4}));
+  BOOST_CHECK_THROW(part_window(part_box{130, 10, 140, 20}, 8, face_part::nose, 128), acne::error);
+  BOOST_CHECK_THROW(generator<float>({.face_side = 100}), acne::error);
+  BOOST_CHECK_THROW(generator<float>({.face_side = 32}), acne::error);
+
+  // The reduced generator runs at its side and names its parameters as the official one.
+  network<generator<float>> net{generator<float>({.width_divisor = 16, .face_side = 128})};
+  BOOST_CHECK_THROW(net.setup({1, 3, 512, 512}, 2), acne::error);
+  net.setup({1, 3, 128, 128}, 2);
+  network<generator<float>> full{generator<float>({.width_divisor = 16})};
+  full.setup({1, 3, 512, 512}, 2);
+  BOOST_TEST_REQUIRE(net.slots().size() == full.slots().size());
+  for (std::size_t i = 0; i < net.slots().size(); ++i) BOOST_TEST(net.slots()[i].name == full.slots()[i].name);
+  auto dicts = acne::test::hashed_dictionaries<float>(16, 3, 128);
+  net.layer().set_dictionaries(&dicts);
+  std::vector<point2> face(68);
+  for (std::size_t i = 0; i < 68; ++i) face[i] = {lm[i].x / 4, lm[i].y / 4};
+  net.layer().set_boxes({boxes_from_landmarks(face, 128)});
+  tensor<float> x({1, 3, 128, 128});
+  const auto v = acne::test::hashed_fill("input", x.size(), 0.8);
+  std::copy(v.begin(), v.end(), x.begin());
+  net.forward(x);  // a training forward sets spectral norm's u and v
+  net.eval();      // which then stay as they are, so that a reload computes the same
+  const auto& y = net.forward(x);
+  BOOST_TEST((y.shape() == shape4{1, 3, 128, 128}));
+  BOOST_TEST(net.layer().updated_tap(3).shape().h == 8u);
+  // Its file records the face side: it loads back into a generator of that side only.
+  acne::test::scratch_dir dir;
+  save_dfdnet(net, dicts, dir / "reduced.safetensors", "test");
+  network<generator<float>> again{generator<float>({.width_divisor = 16, .face_side = 128})};
+  again.setup({1, 3, 128, 128}, 7);
+  again.eval();
+  auto loaded = load_dfdnet(again, dir / "reduced.safetensors");
+  again.layer().set_dictionaries(&loaded);
+  again.layer().set_boxes({boxes_from_landmarks(face, 128)});
+  const tensor<float> first = y;
+  const auto& second = again.forward(x);
+  for (std::size_t i = 0; i < first.size(); i += 37) BOOST_TEST(second[i] == first[i]);
+  BOOST_CHECK_EXCEPTION(load_dfdnet(full, dir / "reduced.safetensors"), acne::error, [](const acne::error& e) {
+    return std::string(e.what()).find("128 px faces") != std::string::npos;
+  });
+  // The full-size dictionaries do not fit it, and say which.
+  auto wrong = acne::test::hashed_dictionaries<float>(16, 3);
+  net.layer().set_dictionaries(&wrong);
   BOOST_CHECK_THROW(net.forward(x), acne::error);
 }
 

@@ -9,14 +9,15 @@
 
 namespace acne::test {
 
-// The 16 dictionaries of `atoms` atoms each for a generator of widths / `divisor`.
+// The 16 dictionaries of `atoms` atoms each for a generator of widths / `divisor` and faces of `face_side`.
 template <class T, class D = cpu>
-dfdnet::component_dictionaries<T, D> hashed_dictionaries(std::size_t divisor, std::size_t atoms) {
+dfdnet::component_dictionaries<T, D> hashed_dictionaries(std::size_t divisor, std::size_t atoms,
+                                                         std::size_t face_side = dfdnet::face_side) {
   dfdnet::component_dictionaries<T, D> d;
   const std::array<std::size_t, 4> channels{128, 256, 512, 512};
   for (std::size_t i = 0; i < 4; ++i)
     for (dfdnet::face_part p : dfdnet::face_parts_in_order) {
-      const std::size_t s = dfdnet::atom_side(p, dfdnet::feature_sides[i]);
+      const std::size_t s = dfdnet::atom_side(p, dfdnet::tap_side(face_side, i));
       tensor<float> a({atoms, channels[i] / divisor, s, s});
       const auto v = hashed_fill(dfdnet::dictionary_name(p, dfdnet::feature_sides[i]), a.size(), 1.0);
       std::copy(v.begin(), v.end(), a.begin());

@@ -114,7 +114,7 @@ inline int dfdnet_dictionaries(const std::vector<std::string>& args, std::ostrea
     auto vgg = dfdnet_detail::loaded_vgg<D>(a);
     const auto faces = dfdnet_detail::aligned_faces(a, out);
     const auto dicts = dfdnet::build_dictionaries(vgg, faces, {.atoms = a.atoms, .seed = a.seed}, out);
-    dfdnet::save_dictionaries(dicts, a.width_divisor, a.out, "acne-dfdnet dictionaries of " + a.faces);
+    dfdnet::save_dictionaries(dicts, {.width_divisor = a.width_divisor}, a.out, "acne-dfdnet dictionaries of " + a.faces);
     out << "written to " << a.out << "\n";
     return int(done);
   });
@@ -162,7 +162,8 @@ inline int dfdnet_train(const std::vector<std::string>& args, std::ostream& out)
   return on_device(device_flag(a.device), out, [&](auto d) {
     using D = decltype(d);
     const auto file = io::load_safetensors(a.dictionaries);
-    auto dicts = dfdnet::load_dictionaries<float, D>(file, "dictionaries '" + a.dictionaries + "'", a.width_divisor);
+    auto dicts = dfdnet::load_dictionaries<float, D>(file, "dictionaries '" + a.dictionaries + "'",
+                                                  {.width_divisor = a.width_divisor});
     auto faces = dfdnet_detail::aligned_faces(a, out);
     ACNE_CHECK(faces.size() > a.held_out, faces.size() << " faces leave none to train on after " << a.held_out << " held out");
     const std::vector<dfdnet::dictionary_face> held_out(faces.end() - std::ptrdiff_t(a.held_out), faces.end());

@@ -41,10 +41,14 @@ public:
   explicit face_restorer(const std::filesystem::path& weights) {
     const auto file = io::load_safetensors(weights);
     const std::string source = "DFDNet weights '" + weights.string() + "'";
-    net_ = std::make_unique<network<dfdnet::generator<float, D>>>(
-        dfdnet::generator<float, D>({.width_divisor = dfdnet::file_width_divisor(file)}));
+    const dfdnet::config cfg = dfdnet::file_config(file);
+    // Alignment and pasting back work in the official 512 x 512 frame.
+    ACNE_CHECK(cfg.face_side == dfdnet::face_side, source << " holds a DFDNet of " << cfg.face_side
+                                                          << " px faces (a test network); photographs are restored by one of "
+                                                          << dfdnet::face_side << " px");
+    net_ = std::make_unique<network<dfdnet::generator<float, D>>>(dfdnet::generator<float, D>(cfg));
     net_->setup({1, 3, dfdnet::face_side, dfdnet::face_side});
-    dictionaries_ = dfdnet::load_dictionaries<float, D>(file, source, net_->layer().cfg().width_divisor);
+    dictionaries_ = dfdnet::load_dictionaries<float, D>(file, source, cfg);
     dfdnet::load_generator(*net_, file, source);
     net_->layer().set_dictionaries(&dictionaries_);
     net_->eval();

@@ -22,7 +22,8 @@
 
 namespace acne::dfdnet {
 
-// A face aligned to DFDNet's template (8-bit BGR, 512 x 512) and its part boxes in that frame.
+// A face aligned to DFDNet's template (8-bit BGR, 512 x 512, or a reduced face side) and its part
+// boxes in that frame.
 struct dictionary_face {
   cv::Mat image;
   face_boxes boxes;
@@ -34,7 +35,8 @@ struct dictionary_options {
   std::size_t max_iterations = 50;
 };
 
-// `vgg`: VGG19's features (named "VggExtract", set up for [1, 3, 512, 512], weights loaded).
+// `vgg`: VGG19's features (named "VggExtract", weights loaded). The faces' side (all the same) is
+// the face side of the generators the dictionaries are for.
 template <class D>
 component_dictionaries<float, D> build_dictionaries(network<vgg19_features<float, D>>& vgg,
                                                     const std::vector<dictionary_face>& faces,
@@ -44,21 +46,23 @@ component_dictionaries<float, D> build_dictionaries(network<vgg19_features<float
   if (k < o.atoms) log << "dictionaries: " << faces.size() << " faces for " << o.atoms << " atoms: " << k << " atoms, one per face\n";
   // crops[scale][part]: one row of C * s * s values per face.
   std::array<std::array<std::vector<float>, 4>, 4> crops;
-  tensor<float> host({1, 3, face_side, face_side});
+  const std::size_t side = std::size_t(faces.front().image.rows);
+  check_face_side(side);
+  tensor<float> host({1, 3, side, side});
   tensor<float, D> x(host.shape()), crop, resized;
   vgg.eval();
   for (std::size_t f = 0; f < faces.size(); ++f) {
     const auto& face = faces[f];
-    ACNE_CHECK(face.image.type() == CV_8UC3 && std::size_t(face.image.rows) == face_side &&
-                   std::size_t(face.image.cols) == face_side,
-               "DFDNet dictionaries: face " << f << " is not an aligned 512 x 512 colour face");
+    ACNE_CHECK(face.image.type() == CV_8UC3 && std::size_t(face.image.rows) == side && std::size_t(face.image.cols) == side,
+               "DFDNet dictionaries: face " << f << " is not an aligned " << side << " x " << side
+                                            << " colour face as face 0 is");
     io::to_chw(face.image, host.data(), 2.0f / 255.0f, -1.0f);
     memory<D>::from_host(x.data(), host.data(), host.bytes());
     vgg.forward(x);
     for (std::size_t i = 0; i < 4; ++i)
       for (face_part p : face_parts_in_order) {
-        const part_box w = part_window(face.boxes[std::size_t(p)], feature_sides[i], p);
-        crop_part(vgg.layer().tap(i), 0, w, atom_side(p, feature_sides[i]), crop, resized);
+        const part_box w = part_window(face.boxes[std::size_t(p)], tap_side(side, i), p, side);
+        crop_part(vgg.layer().tap(i), 0, w, atom_side(p, tap_side(side, i)), crop, resized);
         auto& rows = crops[i][std::size_t(p)];
         const std::size_t at = rows.size();
         rows.resize(at + resized.size());
@@ -69,7 +73,7 @@ component_dictionaries<float, D> build_dictionaries(network<vgg19_features<float
   for (std::size_t i = 0; i < 4; ++i)
     for (face_part p : face_parts_in_order) {
       const auto& rows = crops[i][std::size_t(p)];
-      const std::size_t c = vgg.layer().tap_channels(i), s = atom_side(p, feature_sides[i]), dims = c * s * s;
+      const std::size_t c = vgg.layer().tap_channels(i), s = atom_side(p, tap_side(side, i)), dims = c * s * s;
       std::vector<float> centroids;
       if (k == faces.size()) {
         centroids = rows;

@@ -101,9 +101,14 @@ public:
         d_opt_(o_.discriminator_lr, 0.5, 0.999) {
     ACNE_CHECK(!faces_.empty(), "DFDNet training needs faces");
     g_.layer().set_dictionaries(&dictionaries_);
-    vgg_.setup({1, 3, face_side, face_side});
+    const std::size_t side = g.layer().cfg().face_side;
+    for (const auto& f : faces_)
+      ACNE_CHECK(std::size_t(f.image.rows) == side && std::size_t(f.image.cols) == side,
+                 "DFDNet training: a face of " << f.image.cols << " x " << f.image.rows << " for a generator of " << side
+                                               << " px faces");
+    vgg_.setup({1, 3, side, side});
     copy_vgg_weights();
-    d_.setup({1, 3, face_side, face_side}, o_.seed + 1);
+    d_.setup({1, 3, side, side}, o_.seed + 1);
     if (o_.resume) resume();
     else prime_spectral_norms();
   }
@@ -147,7 +152,8 @@ public:
 
   void save() {
     const io::checkpoint_meta meta{.architecture = "dfdnet",
-                                   .config = {{"width_divisor", g_.layer().cfg().width_divisor}},
+                                   .config = {{"width_divisor", g_.layer().cfg().width_divisor},
+                                              {"face_side", g_.layer().cfg().face_side}},
                                    .step = step_};
     io::save_checkpoint(o_.out / "generator.safetensors", g_, g_opt_, meta);
     const io::checkpoint_meta d_meta{.architecture = "dfdnet-patch-discriminator", .step = step_};
@@ -188,9 +194,10 @@ private:
   // The loss network's VGG19 is the generator's.
   void copy_vgg_weights() { copy_generator_vgg(g_, vgg_); }
 
-  // The degraded and the original face of one sample, as [1, 3, 512, 512] in [-1, 1].
+  // The degraded and the original face of one sample, as [1, 3, side, side] in [-1, 1].
   std::pair<tensor<float>, tensor<float>> pair_of(const dictionary_face& f, std::uint64_t key) const {
-    tensor<float> lq({1, 3, face_side, face_side}), hq(lq.shape());
+    const std::size_t side = std::size_t(f.image.rows);
+    tensor<float> lq({1, 3, side, side}), hq(lq.shape());
     io::to_chw(f.image, hq.data(), 2.0f / 255.0f, -1.0f);
     io::to_chw(data::degrade(f.image, o_.degradation, o_.seed, key), lq.data(), 2.0f / 255.0f, -1.0f);
     return {std::move(lq), std::move(hq)};

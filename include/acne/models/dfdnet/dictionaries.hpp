@@ -9,6 +9,7 @@
 // do not depend on the face, so they are computed once, in double, when the dictionary is set; a
 // score is then sum_c (std_c / std_kc) (<crop_c, atom_kc> - mean_kc S_c) + sum_c mean_c S_c with
 // S_c the crop's channel sum, which is the inner product with the renormalised atom.
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <string>
@@ -19,11 +20,20 @@
 
 namespace acne::dfdnet {
 
+// The taps' sides on the official 512 face, which also name the scales (in parameter and
+// dictionary names) on a reduced face.
 inline constexpr std::array<std::size_t, 4> feature_sides{256, 128, 64, 32};
 inline constexpr double adain_eps = 1e-5;
 
-// The side of a part's atoms at feature side `side` (the official part_size // (512 / side)).
-inline std::size_t atom_side(face_part p, std::size_t side) { return part_size_at_512(p) / (512 / side); }
+// The side of tap i's features on a face of side `face`.
+inline std::size_t tap_side(std::size_t face, std::size_t i) { return face >> (i + 1); }
+
+// The side of a part's atoms at a feature side `side`: the official part_size // (512 / side) on a
+// 512 face (3 to 55), the same fraction of the features on a reduced one, and at least 2, which
+// AdaIN's unbiased variance needs.
+inline std::size_t atom_side(face_part p, std::size_t side) {
+  return std::max<std::size_t>(2, part_size_at_512(p) * side / 512);
+}
 
 // Mean and deviation (unbiased variance + eps, as torch.var) of each plane of a host array of
 // planes of `plane` values.

@@ -12,7 +12,9 @@
 //   up4               the head: 64 channels at 512 to RGB through tanh
 // A face's part boxes (face_parts.hpp) and the dictionaries are given before forward. VGG19 is
 // frozen, as the official code freezes it: its parameters are marked frozen, backward computes no
-// gradient into them, and the generator does not differentiate its input. width_divisor divides every width, for tests.
+// gradient into them, and the generator does not differentiate its input. width_divisor divides
+// every width and face_side shrinks the face (every tap, box and atom with it), for networks small
+// enough to train in a test; the parameters keep their official names.
 #include <array>
 #include <string>
 #include <vector>
@@ -30,6 +32,7 @@ namespace acne::dfdnet {
 
 struct config {
   std::size_t width_divisor = 1;  // 1: the official widths (ngf 64, VGG 64..512)
+  std::size_t face_side = dfdnet::face_side;  // 64 to 512, a power of two
 };
 
 // The atom chosen for one part at one scale, and the margin of its score over the runner-up.
@@ -42,6 +45,7 @@ template <class T, class D = cpu>
 class generator : public layer_base<T, D> {
 public:
   explicit generator(const config& c = {}) : cfg_(c), vgg_(c.width_divisor) {
+    check_face_side(c.face_side);
     vgg_.name = "VggExtract";
     ms_dilate_ = make_ms_dilate_block<T, D>(8 * ngf());
     for (std::size_t i = 0; i < 4; ++i) {
@@ -70,20 +74,22 @@ public:
   const tensor<T, D>& up_output(std::size_t i) const { return f_.at(i); }
 
   shape4 setup(const shape4& in, parameter_registry<T, D>& reg) {
-    ACNE_CHECK(in.c == 3 && in.h == face_side && in.w == face_side,
-               "DFDNet '" << this->name << "': input " << in << ", expected an aligned face [N, 3, 512, 512]");
+    const std::size_t face = cfg_.face_side;
+    ACNE_CHECK(in.c == 3 && in.h == face && in.w == face,
+               "DFDNet '" << this->name << "': input " << in << ", expected an aligned face [N, 3, " << face << ", " << face
+                          << "]");
     const std::size_t before = reg.slots().size();
     setup_child(vgg_, in, reg, 0);
     for (std::size_t i = before; i < reg.slots().size(); ++i) reg.slots()[i].frozen = true;
     for (std::size_t i = 0; i < 4; ++i)
       for (face_part p : face_parts_in_order) {
-        const std::size_t s = atom_side(p, feature_sides[i]);
+        const std::size_t s = atom_side(p, tap_side(face, i));
         setup_child(attention_[i][std::size_t(p)], {1, vgg_.tap_channels(i), s, s}, reg, 0);
       }
-    const std::size_t deepest = face_side / 16;
+    const std::size_t deepest = tap_side(face, 3);
     shape4 x = setup_child(ms_dilate_, {in.n, vgg_.tap_channels(3), deepest, deepest}, reg, 0);
     for (std::size_t i = 0; i < 4; ++i) {
-      const std::size_t tap = 3 - i, side = feature_sides[tap];
+      const std::size_t tap = 3 - i, side = tap_side(face, tap);
       typename parameter_registry<T, D>::scope scope(reg, up_[i].name);
       x = up_[i].setup(x, {in.n, vgg_.tap_channels(tap), side, side}, reg);
     }
@@ -134,15 +140,15 @@ private:
   };
 
   void update_part(std::size_t b, std::size_t i, face_part p, context& ctx) {
-    const std::size_t side = feature_sides[i];
+    const std::size_t side = tap_side(cfg_.face_side, i);
     auto& dict = dictionaries_->at(p, i);
     const auto& as = dict.shape();
     ACNE_CHECK(as.c == vgg_.tap_channels(i) && as.h == atom_side(p, side),
-               "DFDNet: dictionary " << dictionary_name(p, side) << " holds atoms " << as << ", expected [K, "
+               "DFDNet: dictionary " << dictionary_name(p, feature_sides[i]) << " holds atoms " << as << ", expected [K, "
                                      << vgg_.tap_channels(i) << ", " << atom_side(p, side) << ", " << atom_side(p, side)
                                      << "]");
     part_crop& pc = crops_[b][i][std::size_t(p)];
-    pc.window = part_window(boxes_[b][std::size_t(p)], side, p);
+    pc.window = part_window(boxes_[b][std::size_t(p)], side, p, cfg_.face_side);
     const auto& w = pc.window;
     crop_part(vgg_.tap(i), b, w, as.h, crop_, resized_);
     host_.resize(resized_.size());

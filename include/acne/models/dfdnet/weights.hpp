@@ -4,8 +4,8 @@
 // names, and the 16 component dictionaries as "dictionary.<part>.<size>" [K, C, s, s]. Loading
 // checks everything before it changes anything: every parameter and spectral-norm vector present
 // with its shape, no tensor the generator does not have, every dictionary present with the width
-// of this generator and its part's atom size, and a file converted at reduced widths (a test file)
-// only into a generator of the same widths. The first mismatch is named, never skipped: the
+// of this generator and its part's atom size, and a file made at reduced widths or a reduced face
+// side (a test file; metadata "reduced" and "face_side") only into a generator of the same. The first mismatch is named, never skipped: the
 // official loader's silent skip of a missing checkpoint is how its users got garbage faces.
 #include <filesystem>
 #include <string>
@@ -19,24 +19,30 @@ namespace acne::dfdnet {
 
 inline constexpr const char* file_format = "acne-dfdnet-v1";
 
-// The widths a file was converted at (its "reduced" metadata, 1 when absent).
-inline std::size_t file_width_divisor(const io::safetensors_file& file) {
-  return file.metadata.contains("reduced") ? std::stoul(file.metadata.at("reduced")) : 1;
+// The widths and face side a file was made for (its "reduced" and "face_side" metadata; the
+// official 1 and 512 when absent).
+inline config file_config(const io::safetensors_file& file) {
+  const auto number = [&](const char* key, std::size_t official) {
+    return file.metadata.contains(key) ? std::stoul(file.metadata.at(key)) : official;
+  };
+  return {.width_divisor = number("reduced", 1), .face_side = number("face_side", face_side)};
 }
 
-inline void check_format(const io::safetensors_file& file, const std::string& source, std::size_t width_divisor) {
+inline void check_format(const io::safetensors_file& file, const std::string& source, const config& c) {
   ACNE_CHECK(file.metadata.contains("format") && file.metadata.at("format") == file_format,
              source << " is not a DFDNet file of acne (metadata format \"" << file_format
                     << "\"; tools/convert_dfdnet.py writes one from the official release)");
-  ACNE_CHECK(file_width_divisor(file) == width_divisor,
-             source << " holds a DFDNet at widths / " << file_width_divisor(file) << ", the generator has widths / "
-                    << width_divisor);
+  const config f = file_config(file);
+  ACNE_CHECK(f.width_divisor == c.width_divisor,
+             source << " holds a DFDNet at widths / " << f.width_divisor << ", the generator has widths / " << c.width_divisor);
+  ACNE_CHECK(f.face_side == c.face_side,
+             source << " holds a DFDNet of " << f.face_side << " px faces, the generator restores " << c.face_side << " px faces");
 }
 
 template <class T, class D>
 component_dictionaries<T, D> load_dictionaries(const io::safetensors_file& file, const std::string& source,
-                                               std::size_t width_divisor = 1) {
-  check_format(file, source, width_divisor);
+                                               const config& cfg = {}) {
+  check_format(file, source, cfg);
   component_dictionaries<T, D> out;
   const std::array<std::size_t, 4> channels{128, 256, 512, 512};
   for (std::size_t i = 0; i < 4; ++i)
@@ -44,7 +50,7 @@ component_dictionaries<T, D> load_dictionaries(const io::safetensors_file& file,
       const std::string name = dictionary_name(p, feature_sides[i]);
       const auto* t = file.find(name);
       ACNE_CHECK(t, source << " holds no dictionary " << name);
-      const std::size_t c = channels[i] / width_divisor, s = atom_side(p, feature_sides[i]);
+      const std::size_t c = channels[i] / cfg.width_divisor, s = atom_side(p, tap_side(cfg.face_side, i));
       ACNE_CHECK(t->shape.size() == 4 && t->shape[0] > 0 && std::size_t(t->shape[1]) == c &&
                      std::size_t(t->shape[2]) == s && std::size_t(t->shape[3]) == s,
                  source << ": dictionary " << name << " is " << io::detail::shape_string(t->shape) << ", expected [K, " << c << ", "
@@ -60,7 +66,7 @@ component_dictionaries<T, D> load_dictionaries(const io::safetensors_file& file,
 // Loads the generator's tensors; the dictionaries are left to load_dictionaries.
 template <class T, class D>
 void load_generator(network<generator<T, D>>& net, const io::safetensors_file& file, const std::string& source) {
-  check_format(file, source, net.layer().cfg().width_divisor);
+  check_format(file, source, net.layer().cfg());
   io::safetensors_file tensors;
   tensors.metadata = file.metadata;
   for (const auto& t : file.tensors)
@@ -81,12 +87,13 @@ void add_dictionaries(io::safetensors_file& file, const component_dictionaries<T
           std::vector<float>(atoms.begin(), atoms.end())));
     }
 }
-inline io::safetensors_file dfdnet_file(const std::string& source, const std::string& contents, std::size_t width_divisor) {
+inline io::safetensors_file dfdnet_file(const std::string& source, const std::string& contents, const config& c) {
   io::safetensors_file file;
   file.metadata["format"] = file_format;
   file.metadata["source"] = source;
   file.metadata["contents"] = contents;
-  if (width_divisor != 1) file.metadata["reduced"] = std::to_string(width_divisor);
+  if (c.width_divisor != 1) file.metadata["reduced"] = std::to_string(c.width_divisor);
+  if (c.face_side != face_side) file.metadata["face_side"] = std::to_string(c.face_side);
   return file;
 }
 }  // namespace detail
@@ -95,7 +102,7 @@ inline io::safetensors_file dfdnet_file(const std::string& source, const std::st
 template <class T, class D>
 void save_dfdnet(network<generator<T, D>>& net, const component_dictionaries<T, D>& dictionaries,
                  const std::filesystem::path& path, const std::string& source) {
-  auto file = detail::dfdnet_file(source, "generator+dictionaries", net.layer().cfg().width_divisor);
+  auto file = detail::dfdnet_file(source, "generator+dictionaries", net.layer().cfg());
   for (const auto& s : net.slots()) {
     std::vector<T> host(s.shape.size());
     memory<D>::to_host(host.data(), s.value->data(), host.size() * sizeof(T));
@@ -107,11 +114,11 @@ void save_dfdnet(network<generator<T, D>>& net, const component_dictionaries<T, 
   io::save_safetensors(path, file);
 }
 
-// The dictionaries alone (acne-dfdnet dictionaries), for generators of `width_divisor`.
+// The dictionaries alone (acne-dfdnet dictionaries), for generators of config `c`.
 template <class T, class D>
-void save_dictionaries(const component_dictionaries<T, D>& dictionaries, std::size_t width_divisor,
+void save_dictionaries(const component_dictionaries<T, D>& dictionaries, const config& c,
                        const std::filesystem::path& path, const std::string& source) {
-  auto file = detail::dfdnet_file(source, "dictionaries", width_divisor);
+  auto file = detail::dfdnet_file(source, "dictionaries", c);
   detail::add_dictionaries(file, dictionaries);
   io::save_safetensors(path, file);
 }
@@ -121,8 +128,7 @@ template <class T, class D>
 component_dictionaries<T, D> load_dfdnet(network<generator<T, D>>& net, const std::filesystem::path& path) {
   const auto file = io::load_safetensors(path);
   const std::string source = "DFDNet weights '" + path.string() + "'";
-  check_format(file, source, net.layer().cfg().width_divisor);
-  auto dictionaries = load_dictionaries<T, D>(file, source, net.layer().cfg().width_divisor);
+  auto dictionaries = load_dictionaries<T, D>(file, source, net.layer().cfg());
   load_generator(net, file, source);
   return dictionaries;
 }
