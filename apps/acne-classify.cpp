@@ -185,7 +185,10 @@ int train(const std::vector<std::string>& argv) {
            "is filled with the image's mean colour", {.metavar = "P", .min = 0, .max = 1})
       .add("--noise", o.augmentation.noise_sigma_max,
            "Gaussian noise augmentation: sigma drawn uniformly from [0, S] 8-bit levels for each training "
-           "image, added to every pixel", {.metavar = "S", .min = 0});
+           "image, added to every pixel", {.metavar = "S", .min = 0})
+      .add("--colour-shift", o.augmentation.colour_shift_max,
+           "colour shift augmentation: each channel of each training image shifted by its own level drawn "
+           "uniformly from [-L, L]", {.metavar = "L", .min = 0});
   t.section("Model")
       .add("--model", spec.architecture, "architecture",
            {.metavar = "NAME", .choices = {"resnet50v2", "resnet152v2", "inception_resnet_v2"}})

@@ -130,12 +130,40 @@ BOOST_AUTO_TEST_CASE(noise_has_the_drawn_sigma_and_saturates) {
   BOOST_TEST(diff(apply_augment(flat, p), a) > 0.0);
 }
 
+BOOST_AUTO_TEST_CASE(a_colour_shift_moves_each_channel_by_its_own_level_and_saturates) {
+  cv::Mat face(8, 8, CV_8UC3, cv::Scalar(10, 128, 250));
+  face.at<cv::Vec3b>(3, 4) = cv::Vec3b(100, 50, 200);
+  augment_params p;
+  p.colour_shift = {-20.4, 7.6, 12.0};
+  const cv::Mat out = apply_augment(face, p);
+  BOOST_TEST((out.at<cv::Vec3b>(0, 0) == cv::Vec3b(0, 136, 255)));      // -20 clipped at 0, +8, 262 clipped at 255
+  BOOST_TEST((out.at<cv::Vec3b>(3, 4) == cv::Vec3b(80, 58, 212)));      // the same shift at every pixel
+  augment_options o{15.0, true, 0.7, 1.3};
+  o.colour_shift_max = 25.0;
+  augmenter a(o, 5);
+  double largest = 0;
+  for (int k = 0; k < 300; ++k) {
+    const auto q = a.next_params();
+    for (double v : q.colour_shift) {
+      BOOST_REQUIRE(std::abs(v) < 25.0);
+      largest = std::max(largest, std::abs(v));
+    }
+    BOOST_REQUIRE(q.colour_shift[0] != q.colour_shift[1]);  // drawn per channel
+  }
+  BOOST_TEST(largest > 24.0);
+  o.colour_shift_max = -1.0;
+  BOOST_CHECK_THROW(augmenter(o).next_params(), acne::error);
+  cv::Mat grey(4, 4, CV_8UC1, cv::Scalar(9));
+  BOOST_CHECK_THROW(apply_augment(grey, p), acne::error);
+}
+
 BOOST_AUTO_TEST_CASE(blur_and_erasing_draws_fit_and_leave_the_other_draws_alone) {
   augment_options o{15.0, true, 0.7, 1.3};
   augment_options erasing = o;
   erasing.erase_probability = 0.5;
   erasing.blur_sigma_max = 2.0;
   erasing.noise_sigma_max = 5.0;
+  erasing.colour_shift_max = 9.0;
   augmenter plain(o, 21), with(erasing, 21);
   int erased = 0;
   for (std::uint64_t k = 0; k < 400; ++k) {
@@ -150,6 +178,8 @@ BOOST_AUTO_TEST_CASE(blur_and_erasing_draws_fit_and_leave_the_other_draws_alone)
     BOOST_REQUIRE(p.noise_sigma == 0.0);
     BOOST_REQUIRE(q.noise_sigma >= 0.0);
     BOOST_REQUIRE(q.noise_sigma < 5.0);
+    BOOST_REQUIRE(!p.shifts_colour());
+    BOOST_REQUIRE(q.shifts_colour());
     if (!q.erases()) continue;
     ++erased;
     const double area = q.erase_w * q.erase_h;

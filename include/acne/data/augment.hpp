@@ -18,9 +18,13 @@
 //             log-uniform in [0.3, 3.3] is filled with the image's mean colour (random erasing, Zhong
 //             et al., AAAI 2020; torchvision's RandomErasing). Keras has no such option; it is off by
 //             default.
+//   colour shift: each channel shifted by its own U(-l, l) 8-bit levels, clipped to [0, 255]
+//             (albumentations' RGBShift); off by default. It hides a cast of colour, another cue by
+//             which one generator's faces differ from another's.
 // Draw order per image as in Keras get_random_transform: theta, flip, brightness; then blur,
-// erasing and noise, so that turning them on leaves the other draws as they were.
+// erasing, noise and colour shift, so that turning one on leaves the other draws as they were.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -41,13 +45,14 @@ struct augment_options {
   double blur_sigma_max = 0.0;     // 0 disables blurring
   double erase_probability = 0.0;  // 0 disables random erasing
   double noise_sigma_max = 0.0;    // 0 disables noise
+  double colour_shift_max = 0.0;   // 0 disables the colour shift
   double erase_area_lo = 0.02, erase_area_hi = 0.33;
 
   // The paper names the three augmentations but not their ranges; these are common Keras values.
   static augment_options paper_like() { return {20.0, true, 0.8, 1.2}; }
   bool enabled() const {
     return rotation_range != 0.0 || horizontal_flip || brightness_lo != 1.0 || brightness_hi != 1.0 ||
-           blur_sigma_max > 0.0 || erase_probability > 0.0 || noise_sigma_max > 0.0;
+           blur_sigma_max > 0.0 || erase_probability > 0.0 || noise_sigma_max > 0.0 || colour_shift_max > 0.0;
   }
 };
 
@@ -61,6 +66,8 @@ struct augment_params {
   bool erases() const { return erase_w > 0.0 && erase_h > 0.0; }
   double noise_sigma = 0.0;
   std::uint64_t noise_seed = 0;  // the noise image's own stream
+  std::array<double, 3> colour_shift{};  // levels added to channels 0, 1, 2
+  bool shifts_colour() const { return colour_shift != std::array<double, 3>{}; }
 };
 
 inline augment_params draw_augment(const augment_options& o, std::mt19937_64& rng) {
@@ -71,6 +78,7 @@ inline augment_params draw_augment(const augment_options& o, std::mt19937_64& rn
   ACNE_CHECK(o.erase_probability >= 0.0 && o.erase_probability <= 1.0,
              "augment: erasing probability " << o.erase_probability << " outside [0, 1]");
   ACNE_CHECK(o.noise_sigma_max >= 0.0, "augment: negative noise sigma " << o.noise_sigma_max);
+  ACNE_CHECK(o.colour_shift_max >= 0.0, "augment: negative colour shift " << o.colour_shift_max);
   ACNE_CHECK(o.erase_area_lo > 0.0 && o.erase_area_lo <= o.erase_area_hi && o.erase_area_hi < 1.0,
              "augment: bad erasing area range [" << o.erase_area_lo << ", " << o.erase_area_hi << "]");
   augment_params p;
@@ -94,11 +102,13 @@ inline augment_params draw_augment(const augment_options& o, std::mt19937_64& rn
     p.noise_sigma = uniform(rng, 0.0, o.noise_sigma_max);
     p.noise_seed = rng();
   }
+  if (o.colour_shift_max > 0.0)
+    for (double& shift : p.colour_shift) shift = uniform(rng, -o.colour_shift_max, o.colour_shift_max);
   return p;
 }
 
-// Applies rotation, then flip, then brightness (Keras apply_transform order), then blur, noise and
-// erasing, to an 8-bit image.
+// Applies rotation, then flip, then brightness (Keras apply_transform order), then blur, noise,
+// erasing and colour shift, to an 8-bit image.
 inline cv::Mat apply_augment(const cv::Mat& image, const augment_params& p) {
   ACNE_CHECK(image.depth() == CV_8U, "augment: need an 8-bit image");
   cv::Mat out = image.clone();
@@ -130,6 +140,10 @@ inline cv::Mat apply_augment(const cv::Mat& image, const augment_params& p) {
     const int w = std::clamp(int(std::lround(p.erase_w * out.cols)), 1, out.cols - x0);
     const int h = std::clamp(int(std::lround(p.erase_h * out.rows)), 1, out.rows - y0);
     out(cv::Rect(x0, y0, w, h)).setTo(cv::mean(out));  // rounded to 8 bits by setTo
+  }
+  if (p.shifts_colour()) {
+    ACNE_CHECK(out.channels() == 3, "augment: a colour shift needs a 3-channel image, not " << out.channels());
+    cv::add(out, cv::Scalar(p.colour_shift[0], p.colour_shift[1], p.colour_shift[2]), out);  // rounds and saturates
   }
   return out;
 }
