@@ -5,10 +5,11 @@
 // keeps of the face bounds what it can learn to draw. --vgg picks that network:
 //   random  the generator's initial weights, as the tests use
 //   colour  the same, except that the first three channels of every convolution carry the image's
-//           colour planes (train/dfdnet_colour_vgg.hpp): a stand-in for ImageNet weights, which keep
-//           the face's colours
+//           colour planes (an identity kernel; at the first, a bias of 3 keeps the ImageNet-normalised
+//           planes above ReLU's kink): a stand-in for ImageNet weights, which keep the face's colours
 // and the program first prints a linear probe: the PSNR of the best affine map from relu2_2 (the tap
-// the last up-block reads) to the face's colours at its scale (half the face side), fitted on all the faces.
+// the last up-block reads) to the face's colours at its scale (half the face side), fitted on all
+// the faces.
 //   bench_dfdnet_training [--width-divisor 16] [--face-side 512] [--steps 2000] [--every 250] [--lr 0.001]
 //       [--perceptual 1] [--adversarial 0.01] [--faces 16] [--held-out 4] [--vgg random|colour]
 //       [--seed 3] [--out DIR] [--resume] [--json FILE]
@@ -26,7 +27,6 @@
 #include <nlohmann/json.hpp>
 
 #include "acne/io/image.hpp"
-#include "acne/train/dfdnet_colour_vgg.hpp"
 #include "acne/train/dfdnet_phantom_faces.hpp"
 #include "acne/train/dfdnet_trainer.hpp"
 #include "bench_common.hpp"
@@ -36,11 +36,28 @@ using namespace acne;
 namespace {
 
 constexpr const char* usage =
-    "usage: bench_dfdnet_training [--width-divisor 16] [--face-side 512] [--steps 2000] [--every 250] [--lr 0.001] [--perceptual 1]\n"
-    "       [--adversarial 0.01] [--faces 16] [--held-out 4] [--vgg random|colour] [--seed 3] [--out DIR] [--resume]\n"
+    "usage: bench_dfdnet_training [--width-divisor 16] [--face-side 512] [--steps 2000] [--every 250] [--lr 0.001]\n"
+    "       [--perceptual 1] [--adversarial 0.01] [--faces 16] [--held-out 4] [--vgg random|colour] [--seed 3]\n"
+    "       [--out DIR] [--resume]\n"
     "       [--json FILE] [--min-scale 1] [--max-scale 8] [--max-noise 15] [--max-kernel 21] [--min-quality 40]\n";
 
 using generator_net = network<dfdnet::generator<float>>;
+
+// The stand-in described above, written into the generator's VGG19.
+void keep_colour_planes(generator_net& g) {
+  const std::string prefix = "VggExtract.model.features.";
+  for (auto& s : g.slots()) {
+    if (!s.name.starts_with(prefix)) continue;
+    tensor<float>& t = *s.value;
+    if (s.name.ends_with(".weight")) {
+      const std::size_t in = s.shape.c, taps = s.shape.h * s.shape.w;
+      for (std::size_t o = 0; o < 3; ++o)
+        for (std::size_t i = 0; i < in * taps; ++i) t[o * in * taps + i] = i == o * taps + taps / 2 ? 1.0f : 0.0f;
+    } else if (s.name.ends_with(".bias")) {
+      for (std::size_t o = 0; o < 3; ++o) t[o] = s.name == prefix + "0.bias" ? 3.0f : 0.0f;
+    }
+  }
+}
 
 // Solves the symmetric positive definite system a x = b (n x n, k right-hand sides) in place.
 std::vector<double> solve(std::vector<double> a, std::vector<double> b, std::size_t n, std::size_t k) {
@@ -115,10 +132,12 @@ int main(int argc, char** argv) {
     return v.empty() ? fallback : std::stod(v);
   };
   const auto divisor = std::size_t(a.number("--width-divisor", 16)), steps = std::size_t(a.number("--steps", 2000)),
-             every = std::size_t(a.number("--every", 250)), face_side = std::size_t(a.number("--face-side", 512)), face_count = std::size_t(a.number("--faces", 16)),
+             every = std::size_t(a.number("--every", 250)), face_side = std::size_t(a.number("--face-side", 512)),
+             face_count = std::size_t(a.number("--faces", 16)),
              held_out_count = std::size_t(a.number("--held-out", 4));
   const std::string vgg_kind = a.value("--vgg", "random");
-  if ((vgg_kind != "random" && vgg_kind != "colour") || every == 0 || divisor == 0 || held_out_count == 0) {
+  const bool side_ok = face_side == 64 || face_side == 128 || face_side == 256 || face_side == 512;
+  if ((vgg_kind != "random" && vgg_kind != "colour") || every == 0 || divisor == 0 || held_out_count == 0 || !side_ok) {
     std::cerr << usage;
     return 2;
   }
@@ -139,15 +158,15 @@ int main(int argc, char** argv) {
                           .out = out,
                           .resume = a.flag("--resume")};
 
-  std::cout << "bench_dfdnet_training: DFDNet at widths / " << divisor << ", " << face_side << " px faces, VGG19 " << vgg_kind << ", " << face_count
-            << " phantom faces, " << held_out_count << " held out, lr " << o.lr << ", perceptual " << o.perceptual_weight
+  std::cout << "bench_dfdnet_training: DFDNet at widths / " << divisor << ", " << face_side << " px faces, VGG19 "
+            << vgg_kind << ", " << face_count << " phantom faces, " << held_out_count << " held out, lr " << o.lr << ", perceptual " << o.perceptual_weight
             << ", adversarial " << o.adversarial_weight << ", " << bench::today() << "\n"
             << bench::threads_summary() << "\n";
   const auto faces = dfdnet::aligned_phantom_faces(face_count, 1, face_side),
              held_out = dfdnet::aligned_phantom_faces(held_out_count, 2, face_side);
   generator_net g{dfdnet::generator<float>({.width_divisor = divisor, .face_side = face_side})};
   g.setup({1, 3, face_side, face_side}, 6);
-  if (vgg_kind == "colour") dfdnet::keep_colour_planes(g);
+  if (vgg_kind == "colour") keep_colour_planes(g);
   network<vgg19_features<float>> vgg{with_name(vgg19_features<float>(divisor), "VggExtract")};
   vgg.setup({1, 3, face_side, face_side});
   dfdnet::copy_generator_vgg(g, vgg);
@@ -195,8 +214,8 @@ int main(int argc, char** argv) {
     for (const auto& p : curve)
       j.push_back({{"step", p.step}, {"restored_psnr", p.score.restored_psnr}, {"bicubic_psnr", p.score.degraded_psnr},
                    {"seconds", p.seconds}});
-    std::ofstream(json) << nlohmann::json{{"width_divisor", divisor}, {"face_side", face_side}, {"vgg", vgg_kind}, {"relu2_2_probe_psnr", probe},
-                                          {"curve", j}}.dump(2)
+    std::ofstream(json) << nlohmann::json{{"width_divisor", divisor}, {"face_side", face_side}, {"vgg", vgg_kind},
+                                          {"relu2_2_probe_psnr", probe}, {"curve", j}}.dump(2)
                         << "\n";
   }
   return 0;

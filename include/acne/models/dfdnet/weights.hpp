@@ -5,8 +5,9 @@
 // checks everything before it changes anything: every parameter and spectral-norm vector present
 // with its shape, no tensor the generator does not have, every dictionary present with the width
 // of this generator and its part's atom size, and a file made at reduced widths or a reduced face
-// side (a test file; metadata "reduced" and "face_side") only into a generator of the same. The first mismatch is named, never skipped: the
-// official loader's silent skip of a missing checkpoint is how its users got garbage faces.
+// side (a test file; metadata "reduced" and "face_side") only into a generator of the same. The
+// first mismatch is named, never skipped: the official loader's silent skip of a missing
+// checkpoint is how its users got garbage faces.
 #include <filesystem>
 #include <string>
 
