@@ -5,6 +5,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include "acne/train/dfdnet_phantom_faces.hpp"
 #include "acne/train/dfdnet_trainer.hpp"
@@ -68,22 +70,28 @@ BOOST_AUTO_TEST_CASE(losses_fall_and_held_out_faces_are_scored) {
   BOOST_TEST(log.str().find("step 20/24") != std::string::npos);
 }
 
-// With the three losses, and with the pixel loss alone, which trains no discriminator (its
-// checkpoint then holds no Adam state, and a resume must not ask for one).
+// With the three losses, with the pixel loss alone, which trains no discriminator (its checkpoint
+// then holds no Adam state, and a resume must not ask for one), and with the cosine schedule, whose
+// learning rate a resumed run must take up where it was.
 BOOST_AUTO_TEST_CASE(a_resumed_run_takes_the_same_steps) {
   const acne::test::single_thread one_thread;
   const auto faces = aligned_phantom_faces(3, 4);
-  for (const bool pixel_only : {false, true}) {
-    BOOST_TEST_CONTEXT("pixel loss only: " << pixel_only) {
+  std::vector<float> cosine_run, constant_run;
+  for (const auto& run : {std::pair{false, lr_schedule::constant}, std::pair{true, lr_schedule::constant},
+                          std::pair{false, lr_schedule::cosine}}) {
+    const bool pixel_only = run.first;
+    const lr_schedule schedule = run.second;
+    BOOST_TEST_CONTEXT("pixel loss only: " << pixel_only << ", cosine: " << (schedule == lr_schedule::cosine)) {
       const auto with_losses = [&](train_options o) {
         if (pixel_only) o.perceptual_weight = o.adversarial_weight = 0;
+        o.schedule = schedule;
         return o;
       };
       acne::test::scratch_dir whole, parts;
       std::ostringstream log;
       setup a(faces), b(faces);
       trainer<cpu>(a.g, a.dicts, faces, with_losses(options(whole, 6)), log).run();
-      trainer<cpu>(b.g, b.dicts, faces, with_losses(options(parts, 4)), log).run();
+      trainer<cpu>(b.g, b.dicts, faces, with_losses(options(parts, 6)), log).run_to(4);  // stopped after step 4
       setup c(faces);  // a fresh generator: everything comes from the checkpoints
       auto resumed = with_losses(options(parts, 6));
       resumed.resume = true;
@@ -95,12 +103,17 @@ BOOST_AUTO_TEST_CASE(a_resumed_run_takes_the_same_steps) {
         worst = std::max(worst, double(std::abs(a.g.parameters()[i] - c.g.parameters()[i])));
       BOOST_TEST(worst == 0.0);
       BOOST_TEST((t.history().back().adversarial == 0) == pixel_only);
+      auto& finished = schedule == lr_schedule::cosine ? cosine_run : constant_run;
+      if (!pixel_only) finished.assign(c.g.parameters().begin(), c.g.parameters().end());
       auto missing = with_losses(options(parts, 6));
       missing.out = parts / "nowhere";
       missing.resume = true;
       BOOST_CHECK_THROW(trainer<cpu>(c.g, c.dicts, faces, missing, log), acne::error);
     }
   }
+  // The schedule is applied: the same six steps at decaying rates end elsewhere.
+  BOOST_TEST_REQUIRE(cosine_run.size() == constant_run.size());
+  BOOST_TEST(cosine_run != constant_run);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -124,6 +124,7 @@ struct dfdnet_train_arguments : dfdnet_faces_arguments {
   std::string dictionaries, out = "dfdnet", init;
   std::size_t steps = 20000, checkpoint_every = 1000, held_out = 8;
   double lr = 1e-4;
+  std::string lr_schedule = "constant";
   double perceptual = dfdnet::train_options{}.perceptual_weight, adversarial = dfdnet::train_options{}.adversarial_weight;
   std::uint64_t seed = 0;
   bool resume = false;
@@ -143,6 +144,8 @@ inline int dfdnet_train(const std::vector<std::string>& args, std::ostream& out)
            {.metavar = "FILE", .default_text = "a new generator"})
       .add("--steps", a.steps, "training steps, one face each", {.positive = true})
       .add("--lr", a.lr, "Adam's learning rate of the generator (the discriminator's is 4 times it)", {.positive = true})
+      .add("--lr-schedule", a.lr_schedule, "the learning rates constant, or decaying to 0 over --steps along a half cosine",
+           {.metavar = "NAME", .choices = {"constant", "cosine"}})
       .add("--perceptual", a.perceptual, "weight of the perceptual loss (0: left out)")
       .add("--adversarial", a.adversarial,
            "weight of the adversarial loss (0: left out, and no discriminator is trained)")
@@ -177,6 +180,7 @@ inline int dfdnet_train(const std::vector<std::string>& args, std::ostream& out)
     }
     dfdnet::trainer<D> trainer(g, dicts, faces,
                                {.steps = a.steps, .lr = a.lr, .discriminator_lr = 4 * a.lr,
+                                .schedule = a.lr_schedule == "cosine" ? dfdnet::lr_schedule::cosine : dfdnet::lr_schedule::constant,
                                 .perceptual_weight = a.perceptual, .adversarial_weight = a.adversarial, .seed = a.seed,
                                 .checkpoint_every = a.checkpoint_every, .out = a.out, .resume = a.resume},
                                out);

@@ -12,7 +12,9 @@
 // VGG19 stays frozen. Adam for both networks. Checkpoints (generator and discriminator with their
 // Adam states) every checkpoint_every steps and at the end, a CSV log, a resume that continues
 // where the checkpoints stopped, and the PSNR of restored held-out faces beside that of their
-// degraded (bicubically upscaled) inputs. Adam with beta1 = 0.5, as GANs are usually trained.
+// degraded (bicubically upscaled) inputs. Adam with beta1 = 0.5, as GANs are usually trained; the
+// learning rates constant, or decaying to 0 over the run along a half cosine (SGDR's schedule
+// without restarts, Loshchilov & Hutter 2017), a function of the step, so a resumed run continues it.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -49,9 +51,12 @@ patch_discriminator<T, D> make_patch_discriminator(std::size_t width) {
                                    conv2d<T, D>({.filters = 1, .kernel = 3, .spectral = spectral_norm{}}));
 }
 
+enum class lr_schedule { constant, cosine };
+
 struct train_options {
   std::size_t steps = 1000;
   double lr = 1e-4, discriminator_lr = 4e-4;
+  lr_schedule schedule = lr_schedule::constant;
   double pixel_weight = 1, perceptual_weight = 1, adversarial_weight = 0.01;
   std::size_t discriminator_width = 64;
   data::degradation_options degradation{};
@@ -213,7 +218,15 @@ private:
     return h;
   }
 
+  // The share of the learning rates at the current step.
+  double lr_factor() const {
+    if (o_.schedule == lr_schedule::constant) return 1;
+    return 0.5 * (1 + std::cos(3.14159265358979323846 * double(step_) / double(o_.steps)));
+  }
+
   step_losses train_step() {
+    g_opt_.set_learning_rate(o_.lr * lr_factor());
+    d_opt_.set_learning_rate(o_.discriminator_lr * lr_factor());
     const std::size_t pick = std::size_t(data::mix_seed(o_.seed, 0x70696b, step_) % faces_.size());
     const auto& face = faces_[pick];
     const auto [lq, hq] = pair_of(face, step_);
