@@ -20,6 +20,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <numbers>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -221,7 +222,7 @@ private:
   // The share of the learning rates at the current step.
   double lr_factor() const {
     if (o_.schedule == lr_schedule::constant) return 1;
-    return 0.5 * (1 + std::cos(3.14159265358979323846 * double(step_) / double(o_.steps)));
+    return 0.5 * (1 + std::cos(std::numbers::pi * double(step_) / double(o_.steps)));
   }
 
   step_losses train_step() {
