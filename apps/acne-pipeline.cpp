@@ -79,6 +79,10 @@ struct pipeline_options {
   double kimg_all = 2, kimg_class = 4;
   std::size_t synthetic_per_class = 200;
   double truncation = 0.9;            // psi of the synthetic faces
+  // The synthetic faces' noise inputs: each face's own, drawn from its seed, as in training. With
+  // one constant map for all, every face of a class puts its noise-drawn lesions on the same pixels
+  // (docs/pipeline.md: "Where the lesions sit").
+  std::string draw_noise = "random";
   std::string class_source = "real";  // what each acne class's GAN learns: "real" faces or "sorted" draws
   std::size_t sorted_count = 600;     // draws of the all-severity GAN sorted by class
   std::string healthy_source = "real";  // healthy faces: a GAN on "real" ones, or the "pretrained" model as it is
@@ -190,6 +194,9 @@ acne::cli::flag_table flags(pipeline_options& o) {
       .add("--mild-kimg-factor", o.mild_kimg_factor, "the mild GAN trains for this many times --kimg-class",
            {.metavar = "F", .positive = true})
       .add("--truncation", o.truncation, "truncation psi of the synthetic faces (1: none)", {.metavar = "PSI", .min = 0, .max = 1})
+      .add("--draw-noise", o.draw_noise, "noise inputs of every face drawn: each face's own from its seed (random), "
+           "one map for all (const, as the reference's generate.py), or none",
+           {.metavar = "MODE", .choices = {"random", "const", "none"}})
       .add("--gan-batch", o.gan_batch, "GAN minibatch", {.positive = true})
       .add("--gan-channel-max", o.gan_channel_max, "widest GAN layer (config F: 512)", {.positive = true})
       .add("--gan-latent", o.gan_latent, "z and w dimensions (config F: 512)", {.positive = true})
@@ -445,9 +452,9 @@ nlohmann::json gan_summary(const train::gan_result& r, const std::vector<std::st
 
 // Images of seeds 0..count-1 drawn by a generator on the chosen device; seeds already on disk are kept.
 void draw_images(const pipeline_options& p, const fs::path& snapshot, const fs::path& dir, std::size_t count, double psi) {
-  const stylegan2::generation_options o{.truncation_psi = psi};
+  const stylegan2::generation_options o{.truncation_psi = psi, .noise = stylegan2::noise_mode_named(p.draw_noise)};
   // The record stays out of the folder, which must hold images only (it may be a class folder).
-  io::claim_folder(dir, {{"snapshot", absolute_text(snapshot)}, {"truncation_psi", o.truncation_psi}},
+  io::claim_folder(dir, {{"snapshot", absolute_text(snapshot)}, {"truncation_psi", o.truncation_psi}, {"noise", p.draw_noise}},
                    "the drawn faces", dir.parent_path(), "made_with-" + dir.filename().string() + ".json");
   std::vector<std::uint32_t> missing;
   for (std::uint32_t seed = 0; seed < count; ++seed)
@@ -722,6 +729,7 @@ int run(const std::vector<std::string>& args) {
           report["gan"][cls]["negatives"] = {{"classes", negatives}, {"weight", p.negative_weight}, {"faces", "real"}};
         draw_images(p, r.last_snapshot, synthetic / cls, p.synthetic_per_class, p.truncation);
       }
+      report["gan"][cls]["drawn"] = {{"faces", p.synthetic_per_class}, {"truncation_psi", p.truncation}, {"noise", p.draw_noise}};
       // FID and KID need two faces on each side.
       if (const auto real_count = io::list_images(prepared / cls).size(); real_count >= 2 && p.synthetic_per_class >= 2) {
         const auto distance = synthetic_against_real(p, prepared / cls, synthetic / cls);

@@ -14,7 +14,11 @@ resized to 128 x 128 (bicubic):
   spots, streaks the lesion pixels' 8-connected spots of at least 4 pixels: how many a face has,
                  and the share of the lesion pixels that lie in elongated ones (the square root of
                  the ratio of the principal second moments, each plus a pixel's own 1/12, above 2:
-                 a round papule is about 1, a stroke of length L and width 1 about L).
+                 a round papule is about 1, a stroke of length L and width 1 about L);
+  position lift  how much more often a pixel is a lesion pixel in one face given that it is one in
+                 another face of the folder than on average: about 1 to 2 where every face places its
+                 lesions anew, far above where the faces share their lesions' places (the mean over
+                 ordered pairs of faces i != j of |L_i & L_j| / |L_i|, over the share of lesion pixels).
 Written to tell synthetic faces from real ones by what a classifier could pick up; the phantom
 faces' lesions are red, so the red-minus-green contrast finds them on every skin tone.
 """
@@ -66,7 +70,20 @@ def face_numbers(path):
     blobs = [p for p in spot_components(spots) if len(p) >= MIN_SPOT]
     streak_pixels = sum(len(p) for p in blobs if elongation(p) > ELONGATED)
     blob_pixels = sum(len(p) for p in blobs)
-    return (int(spots.sum()), float(np.abs(np.diff(a, axis=1)).mean()), len(blobs), streak_pixels, blob_pixels)
+    numbers = (int(spots.sum()), float(np.abs(np.diff(a, axis=1)).mean()), len(blobs), streak_pixels, blob_pixels)
+    return numbers, spots.ravel()
+
+
+def position_lift(masks):
+    """Mean over ordered pairs i != j (faces i with lesions) of |L_i & L_j| / |L_i|, over the share of lesion pixels."""
+    m = masks.astype(np.float64)
+    sizes, overlap = m.sum(axis=1), m @ m.T
+    with_lesions = np.nonzero(sizes)[0]
+    share = m.mean()
+    if len(with_lesions) == 0 or len(m) < 2 or share == 0:
+        return None
+    ratios = [(overlap[i].sum() - overlap[i, i]) / sizes[i] / (len(m) - 1) for i in with_lesions]
+    return float(np.mean(ratios)) / share
 
 
 def main():
@@ -74,19 +91,22 @@ def main():
     parser.add_argument("dirs", nargs="+", type=pathlib.Path)
     parser.add_argument("--limit", type=int, default=200, help="faces per folder (default 200)")
     args = parser.parse_args()
-    print("folder\tfaces\tlesion pixels: mean, median, p25, p75\ttexture\tspots per face\tstreak share")
+    print("folder\tfaces\tlesion pixels: mean, median, p25, p75\ttexture\tspots per face\tstreak share\tposition lift")
     for d in args.dirs:
         if not d.is_dir():
             parser.error(f"{d}: not a folder")
         files = sorted(p for p in d.rglob("*") if p.suffix.lower() in (".png", ".jpg", ".jpeg"))[: args.limit]
         if not files:
             parser.error(f"{d}: no images")
-        numbers = np.array([face_numbers(p) for p in files])
+        per_face = [face_numbers(p) for p in files]
+        numbers = np.array([n for n, _ in per_face])
+        lift = position_lift(np.array([m for _, m in per_face]))
         spots, texture, blobs = numbers[:, 0], numbers[:, 1], numbers[:, 2]
         in_blobs = numbers[:, 4].sum()
         streaks = f"{numbers[:, 3].sum() / in_blobs:.2f}" if in_blobs else "-"
         print(f"{d}\t{len(files)}\t{spots.mean():.0f}, {np.median(spots):.0f}, {np.percentile(spots, 25):.0f}, "
-              f"{np.percentile(spots, 75):.0f}\t{texture.mean():.2f}\t{blobs.mean():.1f}\t{streaks}")
+              f"{np.percentile(spots, 75):.0f}\t{texture.mean():.2f}\t{blobs.mean():.1f}\t{streaks}\t"
+              + (f"{lift:.1f}" if lift is not None else "-"))
 
 
 if __name__ == "__main__":

@@ -87,6 +87,15 @@ BOOST_AUTO_TEST_CASE(acne04_end_to_end_with_its_report_page_and_a_rerun) {
   // and, having further to go, trains 1.6 times as long (the cpu preset's --mild-kimg-factor).
   BOOST_TEST(mild_options.at("total_kimg").get<double>() == 1.6 * 0.008, boost::test_tools::tolerance(1e-12));
   BOOST_TEST(acne::io::read_json_file(out / "gan" / "severe" / "options.json").at("total_kimg").get<double>() == 0.008);
+  // Each face drawn with noise inputs of its own (one constant map would put the noise-drawn lesions
+  // of every face of a class on the same pixels), and the folder's record says so.
+  for (const char* cls : {"healthy", "mild", "moderate", "severe"}) {
+    BOOST_TEST(report.at("gan").at(cls).at("drawn").at("noise").get<std::string>() == "random", cls);
+    BOOST_TEST(acne::io::read_json_file(out / "synthetic" / ("made_with-" + std::string(cls) + ".json"))
+                       .at("noise")
+                       .get<std::string>() == "random",
+               cls);
+  }
   // Each class's synthetic faces audited; the set stage 5 trained on is what the audit released.
   std::size_t released = 0;
   for (const char* cls : {"healthy", "mild", "moderate", "severe"}) {

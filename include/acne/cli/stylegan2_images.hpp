@@ -40,10 +40,6 @@ inline void add_drawing_flags(flag_table& t, drawing_args& a) {
       .add("--device", a.device, "cpu or cuda", {.metavar = "NAME", .default_text = "cuda when a GPU is present"});
 }
 
-inline noise_mode noise_of(const std::string& name) {
-  return name == "random" ? noise_mode::random : name == "none" ? noise_mode::none : noise_mode::constant;
-}
-
 }  // namespace detail
 
 inline int stylegan2_generate(const std::vector<std::string>& args, std::ostream& out) {
@@ -65,7 +61,7 @@ inline int stylegan2_generate(const std::vector<std::string>& args, std::ostream
     out << t.usage();
     return done;
   }
-  draw.options.noise = detail::noise_of(draw.noise);
+  draw.options.noise = stylegan2::noise_mode_named(draw.noise);
   if (!cls.empty()) dir /= cls;
   return on_device(device_flag(draw.device), out, [&](auto d) {
     auto g = stylegan2::load_generator<float, decltype(d)>(network);
@@ -104,7 +100,7 @@ inline int stylegan2_grid(const std::vector<std::string>& args, std::ostream& ou
     return done;
   }
   if (t.given("--row-seeds") != t.given("--col-seeds")) throw usage_error("style mixing needs both --row-seeds and --col-seeds");
-  draw.options.noise = detail::noise_of(draw.noise);
+  draw.options.noise = stylegan2::noise_mode_named(draw.noise);
   return on_device(device_flag(draw.device), out, [&](auto d) {
     auto g = stylegan2::load_generator<float, decltype(d)>(network);
     std::vector<cv::Mat> images;

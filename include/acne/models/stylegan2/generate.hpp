@@ -99,6 +99,14 @@ struct generation_options {
   noise_mode noise = noise_mode::constant;
 };
 
+// A noise mode as the programs name it: "const", "random" or "none".
+inline noise_mode noise_mode_named(const std::string& name) {
+  if (name == "random") return noise_mode::random;
+  if (name == "none") return noise_mode::none;
+  ACNE_CHECK(name == "const", "noise mode '" << name << "': expected const, random or none");
+  return noise_mode::constant;
+}
+
 // Latents of `seeds`, [N, z_dim, 1, 1] on the device.
 template <class T, class D>
 tensor<T, D> seed_latents(std::span<const std::uint32_t> seeds, std::size_t z_dim) {
