@@ -11,7 +11,7 @@
 // the last up-block reads) to the face's colours at its scale (half the face side), fitted on all
 // the faces.
 //   bench_dfdnet_training [--width-divisor 16] [--face-side 512] [--steps 2000] [--every 250] [--lr 0.001]
-//       [--lr-schedule constant|cosine]
+//       [--lr-schedule constant|cosine] [--batch 1]
 //       [--perceptual 1] [--adversarial 0.01] [--faces 16] [--held-out 4] [--vgg random|colour]
 //       [--seed 3] [--out DIR] [--resume] [--json FILE]
 //       [--min-scale 1] [--max-scale 8] [--max-noise 15] [--max-kernel 21] [--min-quality 40]
@@ -39,7 +39,7 @@ namespace {
 constexpr const char* usage =
     "usage: bench_dfdnet_training [--width-divisor 16] [--face-side 512] [--steps 2000] [--every 250] [--lr 0.001]\n"
     "       [--perceptual 1] [--adversarial 0.01] [--faces 16] [--held-out 4] [--vgg random|colour] [--seed 3]\n"
-    "       [--out DIR] [--resume] [--lr-schedule constant|cosine]\n"
+    "       [--out DIR] [--resume] [--lr-schedule constant|cosine] [--batch 1]\n"
     "       [--json FILE] [--min-scale 1] [--max-scale 8] [--max-noise 15] [--max-kernel 21] [--min-quality 40]\n";
 
 using generator_net = network<dfdnet::generator<float>>;
@@ -135,16 +135,17 @@ int main(int argc, char** argv) {
   const auto divisor = std::size_t(a.number("--width-divisor", 16)), steps = std::size_t(a.number("--steps", 2000)),
              every = std::size_t(a.number("--every", 250)), face_side = std::size_t(a.number("--face-side", 512)),
              face_count = std::size_t(a.number("--faces", 16)),
-             held_out_count = std::size_t(a.number("--held-out", 4));
+             held_out_count = std::size_t(a.number("--held-out", 4)), batch = std::size_t(a.number("--batch", 1));
   const std::string vgg_kind = a.value("--vgg", "random"), schedule = a.value("--lr-schedule", "constant");
   const bool side_ok = face_side == 64 || face_side == 128 || face_side == 256 || face_side == 512;
   if ((vgg_kind != "random" && vgg_kind != "colour") || (schedule != "constant" && schedule != "cosine") || every == 0 ||
-      divisor == 0 || held_out_count == 0 || !side_ok) {
+      divisor == 0 || held_out_count == 0 || batch == 0 || !side_ok) {
     std::cerr << usage;
     return 2;
   }
   const std::filesystem::path out = a.value("--out", (std::filesystem::temp_directory_path() / "bench_dfdnet_training").string());
   dfdnet::train_options o{.steps = steps,
+                          .batch = batch,
                           .lr = real("--lr", 1e-3),
                           .schedule = schedule == "cosine" ? dfdnet::lr_schedule::cosine : dfdnet::lr_schedule::constant,
                           .perceptual_weight = real("--perceptual", 1),
@@ -162,7 +163,7 @@ int main(int argc, char** argv) {
                           .resume = a.flag("--resume")};
 
   std::cout << "bench_dfdnet_training: DFDNet at widths / " << divisor << ", " << face_side << " px faces, VGG19 "
-            << vgg_kind << ", " << face_count << " phantom faces, " << held_out_count << " held out, lr " << o.lr << " (" << schedule << "), perceptual " << o.perceptual_weight
+            << vgg_kind << ", " << face_count << " phantom faces, " << held_out_count << " held out, batch " << batch << ", lr " << o.lr << " (" << schedule << "), perceptual " << o.perceptual_weight
             << ", adversarial " << o.adversarial_weight << ", " << bench::today() << "\n"
             << bench::threads_summary() << "\n";
   const auto faces = dfdnet::aligned_phantom_faces(face_count, 1, face_side),

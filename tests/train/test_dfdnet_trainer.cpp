@@ -1,9 +1,10 @@
 // DFDNet training (train/dfdnet_trainer.hpp) at widths / 16 on phantom faces aligned to DFDNet's
 // template: the losses fall, a run stopped and resumed from its checkpoints takes the same steps as
-// one that never stopped, the checkpoints load back, and held-out faces are scored against their
-// degraded inputs.
+// one that never stopped, the checkpoints load back, held-out faces are scored against their
+// degraded inputs, and a batch takes the draws of as many one-face steps.
 #include <boost/test/unit_test.hpp>
 
+#include <cmath>
 #include <sstream>
 #include <utility>
 #include <vector>
@@ -114,6 +115,33 @@ BOOST_AUTO_TEST_CASE(a_resumed_run_takes_the_same_steps) {
   // The schedule is applied: the same six steps at decaying rates end elsewhere.
   BOOST_TEST_REQUIRE(cosine_run.size() == constant_run.size());
   BOOST_TEST(cosine_run != constant_run);
+}
+
+// Step s of a batch of B faces takes draws s * B to s * B + B - 1, each loss a mean over them: with
+// the weights held (learning rates 0), step 10 of two faces has the mean pixel loss of one-face
+// steps 20 and 21. Each training forward also takes one power-iteration step of the spectral norms,
+// which moves the weights those forwards see: the loss by 0.4 % from the first step to the second,
+// by 0.04 % from step 10 to 20 (measured), so the steps compared come after ten or more.
+BOOST_AUTO_TEST_CASE(a_batch_is_the_draws_of_as_many_one_face_steps) {
+  const acne::test::single_thread one_thread;
+  const auto faces = aligned_phantom_faces(3, 4);
+  const auto held = [](train_options o, std::size_t batch) {
+    o.lr = o.discriminator_lr = 0;
+    o.perceptual_weight = o.adversarial_weight = 0;
+    o.batch = batch;
+    return o;
+  };
+  acne::test::scratch_dir one_dir, two_dir;
+  std::ostringstream log;
+  setup a(faces), b(faces);
+  trainer<cpu> one(a.g, a.dicts, faces, held(options(one_dir, 22), 1), log),
+      two(b.g, b.dicts, faces, held(options(two_dir, 11), 2), log);
+  one.run();
+  two.run();
+  const auto& h = one.history();
+  const double mean = (h[20].pixel + h[21].pixel) / 2;
+  BOOST_TEST(std::abs(h[20].pixel - h[21].pixel) > 0.02 * mean);  // two draws, far apart against the tolerance
+  BOOST_TEST(two.history()[10].pixel == mean, boost::test_tools::tolerance(1e-3));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -122,7 +122,7 @@ inline int dfdnet_dictionaries(const std::vector<std::string>& args, std::ostrea
 
 struct dfdnet_train_arguments : dfdnet_faces_arguments {
   std::string dictionaries, out = "dfdnet", init;
-  std::size_t steps = 20000, checkpoint_every = 1000, held_out = 8;
+  std::size_t steps = 20000, batch = 1, checkpoint_every = 1000, held_out = 8;
   double lr = 1e-4;
   std::string lr_schedule = "constant";
   double perceptual = dfdnet::train_options{}.perceptual_weight, adversarial = dfdnet::train_options{}.adversarial_weight;
@@ -142,7 +142,8 @@ inline int dfdnet_train(const std::vector<std::string>& args, std::ostream& out)
       .add("--dictionaries", a.dictionaries, "the dictionaries (acne-dfdnet dictionaries)", {.metavar = "FILE", .required = true})
       .add("--init", a.init, "start from this DFDNet file's generator (e.g. the official one, converted)",
            {.metavar = "FILE", .default_text = "a new generator"})
-      .add("--steps", a.steps, "training steps, one face each", {.positive = true})
+      .add("--steps", a.steps, "training steps", {.positive = true})
+      .add("--batch", a.batch, "faces per step (the official model restores one at a time)", {.positive = true})
       .add("--lr", a.lr, "Adam's learning rate of the generator (the discriminator's is 4 times it)", {.positive = true})
       .add("--lr-schedule", a.lr_schedule, "the learning rates constant, or decaying to 0 over --steps along a half cosine",
            {.metavar = "NAME", .choices = {"constant", "cosine"}})
@@ -179,7 +180,7 @@ inline int dfdnet_train(const std::vector<std::string>& args, std::ostream& out)
       load_pretrained(a.vgg, g, {.ignore_extra = true, .only_prefix = "VggExtract."});
     }
     dfdnet::trainer<D> trainer(g, dicts, faces,
-                               {.steps = a.steps, .lr = a.lr, .discriminator_lr = 4 * a.lr,
+                               {.steps = a.steps, .batch = a.batch, .lr = a.lr, .discriminator_lr = 4 * a.lr,
                                 .schedule = a.lr_schedule == "cosine" ? dfdnet::lr_schedule::cosine : dfdnet::lr_schedule::constant,
                                 .perceptual_weight = a.perceptual, .adversarial_weight = a.adversarial, .seed = a.seed,
                                 .checkpoint_every = a.checkpoint_every, .out = a.out, .resume = a.resume},

@@ -36,7 +36,9 @@ inline void add_drawing_flags(flag_table& t, drawing_args& a) {
       .add("--trunc", a.options.truncation_psi, "truncation psi (1: none; 0.7 trades variety for quality)",
            {.metavar = "PSI"})
       .add("--trunc-cutoff", a.options.truncation_cutoff, "truncate the first N ws only (0: all)")
-      .add("--noise", a.noise, "noise inputs", {.metavar = "MODE", .choices = {"const", "random", "none"}})
+      .add("--noise", a.noise, "noise inputs: one map for every image (const, as generate.py), each image's own from "
+           "its seed (random: what a dataset needs, or its noise-drawn details sit on the same pixels in every image), or none",
+           {.metavar = "MODE", .choices = {"const", "random", "none"}})
       .add("--device", a.device, "cpu or cuda", {.metavar = "NAME", .default_text = "cuda when a GPU is present"});
 }
 

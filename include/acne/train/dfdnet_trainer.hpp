@@ -1,7 +1,8 @@
 #pragma once
 // Training DFDNet, which the official release does not provide: pairs made by the authors'
 // degradation (data/degradation.hpp) from aligned high-quality faces, one face per step as the
-// official model runs, and the paper's three losses on the restored face y against the original x:
+// official model runs (or a batch of them, each loss a mean over the batch), and the paper's three
+// losses on the restored face y against the original x:
 //   pixel        mean |y - x|
 //   perceptual   sum over VGG19's four taps of the mean squared difference of the taps of y and x
 //                (a frozen VGG19 with the generator's own weights)
@@ -56,6 +57,7 @@ enum class lr_schedule { constant, cosine };
 
 struct train_options {
   std::size_t steps = 1000;
+  std::size_t batch = 1;  // faces per step; the official model restores one at a time
   double lr = 1e-4, discriminator_lr = 4e-4;
   lr_schedule schedule = lr_schedule::constant;
   double pixel_weight = 1, perceptual_weight = 1, adversarial_weight = 0.01;
@@ -228,11 +230,20 @@ private:
   step_losses train_step() {
     g_opt_.set_learning_rate(o_.lr * lr_factor());
     d_opt_.set_learning_rate(o_.discriminator_lr * lr_factor());
-    const std::size_t pick = std::size_t(data::mix_seed(o_.seed, 0x70696b, step_) % faces_.size());
-    const auto& face = faces_[pick];
-    const auto [lq, hq] = pair_of(face, step_);
+    // Sample j of step s is draw s * batch + j: a batch of one draws what the official loop does.
+    const std::size_t side = g_.layer().cfg().face_side, plane = 3 * side * side;
+    tensor<float> lq({o_.batch, 3, side, side}), hq(lq.shape());
+    std::vector<face_boxes> boxes;
+    for (std::size_t j = 0; j < o_.batch; ++j) {
+      const std::uint64_t draw = step_ * o_.batch + j;
+      const auto& face = faces_[std::size_t(data::mix_seed(o_.seed, 0x70696b, draw) % faces_.size())];
+      const auto [one_lq, one_hq] = pair_of(face, draw);
+      std::copy_n(one_lq.data(), plane, lq.data() + j * plane);
+      std::copy_n(one_hq.data(), plane, hq.data() + j * plane);
+      boxes.push_back(face.boxes);
+    }
     step_losses l;
-    g_.layer().set_boxes({face.boxes});
+    g_.layer().set_boxes(std::move(boxes));
     const tensor<float, D> x = upload(hq);
     const tensor<float, D> y_dev = g_.forward(upload(lq));
     const tensor<float> y = host_of(y_dev);
