@@ -230,7 +230,8 @@ private:
   step_losses train_step() {
     g_opt_.set_learning_rate(o_.lr * lr_factor());
     d_opt_.set_learning_rate(o_.discriminator_lr * lr_factor());
-    // Sample j of step s is draw s * batch + j: a batch of one draws what the official loop does.
+    // Sample j of step s is draw s * batch + j: a batch of one draws the faces and degradations that
+    // one-face runs always drew, so their checkpoints resume as before.
     const std::size_t side = g_.layer().cfg().face_side, plane = 3 * side * side;
     tensor<float> lq({o_.batch, 3, side, side}), hq(lq.shape());
     std::vector<face_boxes> boxes;
