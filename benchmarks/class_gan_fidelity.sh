@@ -1,7 +1,7 @@
 #!/bin/bash
 # How faithful is one class's GAN, tick by tick? Transfers a GAN for CLASS from a finished pipeline
 # run's all-severity GAN, on that run's prepared real faces and with its GAN settings, then draws 200
-# faces from every snapshot (psi 0.9, as the pipeline does) and has the run's real-trained classifier
+# faces from every snapshot (psi 0.9, each with its own noise, as the pipeline draws them) and has the run's real-trained classifier
 # label them: one confusion-matrix row per tick (healthy, mild, moderate, severe), the class fidelity
 # of the per-class GAN as it trains. Flags after RUN_DIR CLASS OUT go to `acne-stylegan2 train`
 # (e.g. --negative-class healthy --negative-weight 2; --pretrained FILE starts it from another network
@@ -29,7 +29,7 @@ echo "tick: healthy mild moderate severe (of 200 drawn)"
 for snap in "$out"/gan/network-snapshot-*.safetensors; do
   tick=$(basename "$snap" .safetensors)
   rm -rf "$out/drawn"
-  "$apps/acne-stylegan2" generate --network "$snap" --seeds 0-199 --trunc 0.9 --out "$out/drawn" --class "$cls" --device cpu > /dev/null
+  "$apps/acne-stylegan2" generate --network "$snap" --seeds 0-199 --trunc 0.9 --noise random --out "$out/drawn" --class "$cls" --device cpu > /dev/null
   "$apps/acne-classify" evaluate --checkpoint "$classifier" --data "$out/drawn" --out "$out/eval-$tick" --device cpu > /dev/null
   /usr/bin/python3 -c '
 import json, sys
